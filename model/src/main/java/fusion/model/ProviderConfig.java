@@ -1,0 +1,121 @@
+package fusion.model;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One OpenAI-compatible chat-completions endpoint.
+ *
+ * @param name             short name used in configuration keys and logs, e.g. {@code openrouter}
+ * @param baseUrl          the API root; requests go to {@code {baseUrl}/chat/completions}
+ * @param apiKey           the resolved secret, or null when none is set; never printed by {@link #toString()}
+ * @param apiKeyEnv        the environment variable the key was looked up in, or null; only used to tell people how to fix a missing key
+ * @param headers          extra headers sent with every request (e.g. {@code X-Title})
+ * @param modelPrefixes    model-id prefixes routed to this provider, e.g. {@code ollama/}
+ * @param stripPrefix      send the model id without the matched prefix ({@code ollama/llama3} → {@code llama3})
+ * @param structuredOutput whether the endpoint accepts {@code response_format} (json_schema)
+ */
+public record ProviderConfig(
+        String name,
+        URI baseUrl,
+        String apiKey,
+        String apiKeyEnv,
+        Map<String, String> headers,
+        List<String> modelPrefixes,
+        boolean stripPrefix,
+        boolean structuredOutput) {
+
+    private static final String REDACTED = "***";
+
+    public ProviderConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        baseUrl = withoutTrailingSlash(baseUrl);
+        apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
+        // LinkedHashMap keeps the configured order, which makes logs and toString stable
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        modelPrefixes = modelPrefixes == null ? List.of() : List.copyOf(modelPrefixes);
+    }
+
+    /** A provider with no prefixes, structured output on, and the given key. */
+    public static ProviderConfig of(String name, String baseUrl, String apiKey) {
+        return new ProviderConfig(name, URI.create(baseUrl), apiKey, null, Map.of(), List.of(), false, true);
+    }
+
+    /** Where chat completions are posted. */
+    public URI chatCompletionsUri() {
+        return URI.create(baseUrl + "/chat/completions");
+    }
+
+    /**
+     * Whether calls need a key. Remote (https) APIs do; a plain-http endpoint is taken to be a local
+     * server such as Ollama, vLLM or the simulator, which usually has no authentication.
+     */
+    public boolean requiresApiKey() {
+        return "https".equalsIgnoreCase(baseUrl.getScheme());
+    }
+
+    /** Whether calls can be made: a key is set, or none is needed. */
+    public boolean usable() {
+        return apiKey != null || !requiresApiKey();
+    }
+
+    /** How to give this provider a key, for error messages. */
+    public String apiKeyHint() {
+        String property = "fusion.provider." + name + ".api-key";
+        return apiKeyEnv == null ? "set " + property : "set " + apiKeyEnv + " (or " + property + ")";
+    }
+
+    /** The longest of this provider's prefixes that {@code model} starts with, or null. */
+    public String matchingPrefix(String model) {
+        String best = null;
+        for (String prefix : modelPrefixes) {
+            if (model.startsWith(prefix) && (best == null || prefix.length() > best.length())) best = prefix;
+        }
+        return best;
+    }
+
+    /** The model id as this provider expects it on the wire. */
+    public String wireModel(String model) {
+        if (!stripPrefix) return model;
+        String prefix = matchingPrefix(model);
+        return prefix == null || prefix.length() == model.length() ? model : model.substring(prefix.length());
+    }
+
+    /** Removes this provider's key from text that may echo it (an error body, an exception message). */
+    public String redact(String text) {
+        if (text == null || apiKey == null) return text;
+        return text.replace(apiKey, REDACTED);
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shownHeaders = new LinkedHashMap<>();
+        headers.forEach((k, v) -> shownHeaders.put(k, looksSecret(k) ? REDACTED : v));
+        return "ProviderConfig[name=" + name
+                + ", baseUrl=" + baseUrl
+                + ", apiKey=" + (apiKey == null ? "none" : REDACTED)
+                + ", apiKeyEnv=" + apiKeyEnv
+                + ", headers=" + shownHeaders
+                + ", modelPrefixes=" + modelPrefixes
+                + ", stripPrefix=" + stripPrefix
+                + ", structuredOutput=" + structuredOutput + "]";
+    }
+
+    /** Extra headers can carry credentials too (Azure's api-key, custom auth), so hide those values. */
+    private static boolean looksSecret(String headerName) {
+        String n = headerName.toLowerCase(Locale.ROOT);
+        return n.contains("auth") || n.contains("key") || n.contains("token") || n.contains("secret");
+    }
+
+    private static URI withoutTrailingSlash(URI uri) {
+        String s = uri.toString();
+        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        return URI.create(s);
+    }
+}
