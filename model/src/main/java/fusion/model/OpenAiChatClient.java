@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls {@code POST {baseUrl}/chat/completions} of an OpenAI-compatible API (OpenRouter, OpenAI,
  * Ollama, vLLM, the simulator) with the JDK HTTP client. One call is one attempt: retries belong in
- * a wrapper around {@link #complete}, which can use {@link FailureKind#retryable()} and
- * {@link ChatOutcome#retryAfterMillis()}.
+ * a wrapper around {@link #complete}, which can use {@link FailureKind#retryable()},
+ * {@link ChatOutcome#retryAfterMillis()} and {@link ChatOutcome#rateLimit()} (see
+ * {@code fusion.model.resilience.ResilientChatClient}).
  */
 public final class OpenAiChatClient implements ChatClient {
     /** Tells the receiving endpoint how deep in fusion this call is, so an inner call never starts fusion again. */
@@ -157,41 +158,43 @@ public final class OpenAiChatClient implements ChatClient {
         int status = response.statusCode();
         String body = response.body() == null ? "" : response.body();
         JsonNode root = parseJson(body);
+        RateLimitInfo rateLimit = RateLimitInfo.from(response.headers(), clock);
 
         if (status < 200 || status > 299) {
             Long retryAfter = RetryAfter.millis(response.headers(), clock);
             ProviderError e = ProviderError.ofStatus(status, root, body, retryAfter != null);
-            return failure(model, provider, e.kind(), status, e.message(), latency, Usage.NONE, null, null, retryAfter);
+            return failure(model, provider, e.kind(), status, e.message(), latency, Usage.NONE, null, null, retryAfter, rateLimit);
         }
         if (root == null) {
             return failure(model, provider, FailureKind.INVALID_RESPONSE, status,
-                    "response body is not JSON: " + (body.isBlank() ? "(empty)" : body.strip()), latency, Usage.NONE, null, null, null);
+                    "response body is not JSON: " + (body.isBlank() ? "(empty)" : body.strip()), latency, Usage.NONE, null, null, null, rateLimit);
         }
         ChatCompletionResponse completion;
         try {
             completion = ChatCompletionResponse.parse(root);
         } catch (ChatCompletionResponse.NotACompletion e) {
-            return failure(model, provider, FailureKind.INVALID_RESPONSE, status, e.getMessage(), latency, Usage.NONE, null, null, null);
+            return failure(model, provider, FailureKind.INVALID_RESPONSE, status, e.getMessage(), latency, Usage.NONE, null, null, null, rateLimit);
         }
         if (completion.error() != null) {
             ProviderError e = ProviderError.ofErrorInBody(completion.error());
-            return failure(model, provider, e.kind(), status, e.message(), latency, completion.usage(), null, completion.finishReason(), null);
+            return failure(model, provider, e.kind(), status, e.message(), latency, completion.usage(), null, completion.finishReason(), null, rateLimit);
         }
         if (completion.content() == null || completion.content().isBlank()) {
             // typical of a reasoning model that spent its whole budget thinking, or of a filtered answer
             String message = "model returned no visible text (finish_reason=" + completion.finishReason()
                     + ", reasoning tokens=" + completion.usage().reasoningTokens() + ")";
             return failure(model, provider, FailureKind.EMPTY_COMPLETION, status, message, latency,
-                    completion.usage(), completion.reasoning(), completion.finishReason(), null);
+                    completion.usage(), completion.reasoning(), completion.finishReason(), null, rateLimit);
         }
         return new ChatOutcome(model, completion.content(), completion.reasoning(), completion.usage(), latency, status,
-                null, null, completion.finishReason(), completion.sources(), 1, null);
+                null, null, completion.finishReason(), completion.sources(), 1, null, rateLimit);
     }
 
     private static ChatOutcome failure(String model, ProviderConfig provider, FailureKind kind, Integer status, String message,
-                                       long latency, Usage usage, String reasoning, String finishReason, Long retryAfterMillis) {
+                                       long latency, Usage usage, String reasoning, String finishReason, Long retryAfterMillis,
+                                       RateLimitInfo rateLimit) {
         return new ChatOutcome(model, null, reasoning, usage, latency, status, kind, safeMessage(provider, message),
-                finishReason, List.of(), 1, retryAfterMillis);
+                finishReason, List.of(), 1, retryAfterMillis, rateLimit);
     }
 
     /** Null when the body is not (exactly one) JSON value. */
