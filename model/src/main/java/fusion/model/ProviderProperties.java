@@ -30,8 +30,11 @@ final class ProviderProperties {
     private static final String STRIP_PREFIX = "strip-prefix";
     private static final String STRUCTURED_OUTPUT = "structured-output";
     private static final String HEADER = "header.";
+    /** Call limits; accepted here so they are not rejected as typos, read by {@code fusion.model.resilience.ResilienceConfig}. */
+    private static final Set<String> LIMIT_SETTINGS = Set.of("max-in-flight", "requests-per-minute", "tokens-per-minute");
     private static final Set<String> SETTINGS = Set.of(BASE_URL, API_KEY, API_KEY_ENV, MODELS, STRIP_PREFIX, STRUCTURED_OUTPUT);
-    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, models, strip-prefix, structured-output, header.<Name>";
+    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, models, strip-prefix, structured-output, header.<Name>, "
+            + "max-in-flight, requests-per-minute, tokens-per-minute";
 
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -98,6 +101,7 @@ final class ProviderProperties {
                 throw new ProviderConfigException(key + " configures provider '" + name + "', which is not listed in "
                         + PROVIDERS + " (" + String.join(",", names) + "); add it there or fix the name");
             }
+            if (LIMIT_SETTINGS.contains(setting)) continue;
             if (!SETTINGS.contains(setting) && !setting.startsWith(HEADER)) {
                 throw new ProviderConfigException("unknown property " + key + "; known settings are " + KNOWN_SETTINGS);
             }
