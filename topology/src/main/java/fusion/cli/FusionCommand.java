@@ -1,0 +1,21 @@
+package fusion.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code fusion}: multi-model deliberation over Kafka. */
+@Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
+        description = "Multi-model deliberation (a panel of LLMs, a judge, an analysis) as a Kafka Streams pipeline.",
+        subcommands = {RunCommand.class})
+public final class FusionCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "fusion.schema");
+        int code = new CommandLine(new FusionCommand()).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,94 @@
+package fusion.cli;
+
+import fusion.model.ChatClient;
+import fusion.model.OpenAiChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.runtime.BulkRun;
+import fusion.runtime.EmbeddedBroker;
+import fusion.runtime.FusionApp;
+import fusion.runtime.FusionConfig;
+import fusion.runtime.RunSummary;
+import fusion.simulator.Simulator;
+import fusion.simulator.SimulatorConfig;
+import fusion.topology.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fusion run INPUT --out OUT}: a dataset through an embedded broker and the pipeline. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs every request of INPUT (JSONL) through the pipeline on an embedded Kafka broker "
+                + "and writes one result per request to --out (JSONL, the Fusion tool-result shape).",
+                "State (broker data, offsets, changelogs, results) stays in --state-dir, so a rerun resumes."})
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "INPUT", description = "JSONL file, one request per line: prompt or messages, optional id/request_id and Fusion parameters")
+    Path input;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT", description = "where results go (JSONL)")
+    Path out;
+
+    @Option(names = "--simulate", description = "send every model call to the built-in simulator (no API key, no cost)")
+    boolean simulate;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "run state; default .fusion/<input name>-<simulated|live>")
+    Path stateDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a .properties file of fusion.* settings (see README)")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one setting, e.g. --set fusion.simulator.latency-ms=50")
+    Map<String, String> overrides = new HashMap<>();
+
+    @Option(names = "--progress-seconds", defaultValue = "2", description = "how often a progress line is printed (default ${DEFAULT-VALUE})")
+    int progressSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(input)) {
+            System.err.println("fusion run: INPUT " + input + " does not exist or is not a file");
+            return 2;
+        }
+        FusionConfig config = FusionConfig.load(configFile, overrides);
+        Path state = stateDir != null ? stateDir
+                : Path.of(".fusion", input.getFileName().toString().replaceAll("\\W+", "_") + (simulate ? "-simulated" : "-live"));
+        Simulator simulator = null;
+        ProviderRoutes routes;
+        if (simulate) {
+            simulator = Simulator.start(SimulatorConfig.fromProperties(config.values()));
+            routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
+            System.err.println("simulating every model on " + simulator.baseUrl());
+        } else {
+            routes = ProviderRoutes.fromProperties(config.values(), System::getenv);
+            if (!routes.hasUsableProvider()) {
+                System.err.println("fusion run: no model provider is configured. Set OPENROUTER_API_KEY, "
+                        + "or configure a provider (fusion.provider.<name>.base-url; see README, Configuration), "
+                        + "or pass --simulate to use the built-in simulator.");
+                return 2;
+            }
+        }
+        try (ChatClient client = new OpenAiChatClient(routes, config.callTimeout());
+             EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
+            Topics topics = new Topics(config.string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
+            FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
+                    config.string("fusion.application-id", "fusion"), state.resolve("streams"),
+                    config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
+                    config.under("kafka."));
+            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), client, config.capacity())) {
+                System.err.println("pipeline running; state in " + state.toAbsolutePath());
+                RunSummary summary = new BulkRun(broker.bootstrapServers(), topics, System.err, Duration.ofSeconds(progressSeconds))
+                        .run(input, out);
+                System.out.println(summary.describe());
+                System.out.println("results in " + out);
+            }
+        } finally {
+            if (simulator != null) simulator.close();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+package fusion.judge;
+
+import fusion.calls.CallCapacity;
+import fusion.calls.CallOutcomes;
+import fusion.calls.CallSettings;
+import fusion.calls.PendingCalls;
+import fusion.model.ChatClient;
+import fusion.model.ChatOutcome;
+import fusion.model.ChatRequest;
+import fusion.model.FailureKind;
+import fusion.results.FusionResults;
+import fusion.schema.CallOutcome;
+import fusion.schema.Deliberation;
+import fusion.schema.FusionResult;
+import fusion.schema.PanelAnswer;
+import fusion.schema.ResultStatus;
+import fusion.schema.SynthesisTask;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Has the judge compare the panel's answers. The judge sees them anonymised and runs at
+ * temperature 0; its JSON is parsed and mapped back to model names. A failed judge still gives an
+ * ok result with the responses, no analysis, and {@code judge_failure} saying why. When every
+ * panel model failed there is nothing to judge: the result is the panel's error.
+ */
+public final class JudgeStage implements Processor<String, Deliberation, String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(JudgeStage.class);
+    public static final String STORE = "pending-judge-calls";
+    public static final String STAGE = "judge";
+
+    private final ChatClient client;
+    private final CallCapacity capacity;
+    private final CallSettings settings;
+    private final String synthesis;
+    private final String results;
+    private ProcessorContext<String, Object> context;
+    private PendingCalls<Deliberation> pending;
+
+    /** @param synthesis child that writes final answers; @param results the results sink */
+    public JudgeStage(ChatClient client, CallCapacity capacity, CallSettings settings, String synthesis, String results) {
+        this.client = client;
+        this.capacity = capacity;
+        this.settings = settings;
+        this.synthesis = synthesis;
+        this.results = results;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        pending = PendingCalls.attach(context, STORE, STAGE, JudgeStage::chatRequest, client, capacity, settings, this::forward);
+    }
+
+    @Override
+    public void process(Record<String, Deliberation> record) {
+        Deliberation d = record.value();
+        long now = context.currentSystemTimeMs();
+        pending.forwardCompleted(this::forward);
+        FusionResult panel = FusionResults.fromPanel(d, now);
+        if (panel.getStatus() == ResultStatus.error) {
+            context.forward(new Record<>(d.getRequestId(), panel, now), results);
+            return;
+        }
+        pending.start(d.getRequestId(), d, this::forward);
+    }
+
+    @Override
+    public void close() {
+        if (pending != null) pending.close();
+    }
+
+    static List<ModelAnswer> answers(Deliberation d) {
+        List<PanelAnswer> sorted = new ArrayList<>(d.getAnswers());
+        sorted.sort(Comparator.comparingInt(PanelAnswer::getIndex));
+        List<ModelAnswer> out = new ArrayList<>();
+        for (PanelAnswer a : sorted) {
+            if (CallOutcomes.succeeded(a.getOutcome())) {
+                out.add(new ModelAnswer(a.getOutcome().getModel(), a.getOutcome().getContent()));
+            }
+        }
+        return out;
+    }
+
+    static ChatRequest chatRequest(Deliberation d) {
+        JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
+        ChatRequest call = ChatRequest.of(d.getRequest().getModel(), prompt.messages())
+                .withTemperature(0.0)
+                .withResponseFormat(prompt.responseFormat());
+        return CallOutcomes.withRequestLimits(call, d.getRequest());
+    }
+
+    private void forward(PendingCalls.Completed<Deliberation> done) {
+        Deliberation d = done.pending();
+        long now = context.currentSystemTimeMs();
+        FusionResult result = FusionResults.fromPanel(d, now);
+        try {
+            judge(result, d, done.outcome(), now);
+        } catch (RuntimeException e) {
+            log.error("judging request {} failed unexpectedly", d.getRequestId(), e);
+            result = FusionResults.unexpected(d.getRequestId(), d.getRequest(), e.toString(), now);
+        }
+        if (result.getStatus() == ResultStatus.ok && d.getRequest().getFinalModel() != null) {
+            context.forward(new Record<>(d.getRequestId(), new SynthesisTask(d.getRequest(), result), now), synthesis);
+        } else {
+            context.forward(new Record<>(d.getRequestId(), result, now), results);
+        }
+    }
+
+    private static void judge(FusionResult result, Deliberation d, ChatOutcome outcome, long now) {
+        CallOutcome call = CallOutcomes.toRecord(outcome, now);
+        result.getCalls().add(CallOutcomes.ledgerEntry(STAGE, call));
+        result.setJudgeMs(outcome.latencyMs());
+        if (!outcome.succeeded()) {
+            String reason = outcome.failure() == FailureKind.EMPTY_COMPLETION ? "judge_empty_completion" : "judge_upstream_error";
+            result.setJudgeFailure(CallOutcomes.failure(call, reason));
+            return;
+        }
+        JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
+        AnalysisParser.Parsed parsed = AnalysisParser.parse(outcome.content(), prompt.labels());
+        if (parsed.analysis() != null) {
+            result.setAnalysis(parsed.analysis());
+        } else {
+            result.setJudgeFailure(new fusion.schema.FailedModel(outcome.model(), parsed.reason(), outcome.statusCode(), parsed.message()));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package fusion.results;
+
+/** The typed failure_reason values of error results, as the spec names them. */
+public enum FailureReason {
+    ALL_PANELS_FAILED("all_panels_failed"),
+    INSUFFICIENT_CREDITS("insufficient_credits"),
+    RATE_LIMITED("rate_limited"),
+    FUSION_INVOCATION_CAPPED("fusion_invocation_capped"),
+    UNEXPECTED_ERROR("unexpected_error"),
+    INVALID_REQUEST("invalid_request");
+
+    private final String wireName;
+
+    FailureReason(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -1,0 +1,119 @@
+package fusion.results;
+
+import fusion.calls.CallOutcomes;
+import fusion.model.FailureKind;
+import fusion.schema.CallOutcome;
+import fusion.schema.CallRecord;
+import fusion.schema.Deliberation;
+import fusion.schema.FailedModel;
+import fusion.schema.FusionRequest;
+import fusion.schema.FusionResult;
+import fusion.schema.ModelResponse;
+import fusion.schema.PanelAnswer;
+import fusion.schema.ResultStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds FusionResult records by the spec's rules. */
+public final class FusionResults {
+    private FusionResults() {}
+
+    /** A request that cannot run as given: the message names the field and how to fix it. */
+    public static FusionResult invalid(String requestId, FusionRequest request, String message, long now) {
+        return error(requestId, request, message, FailureReason.INVALID_REQUEST, List.of(), List.of(), now);
+    }
+
+    /** A second request in a turn that already ran fusion. */
+    public static FusionResult capped(FusionRequest request, String firstRequestId, long now) {
+        return error(request.getRequestId(), request,
+                "fusion was already invoked in turn '" + request.getTurnId() + "' (request '" + firstRequestId
+                        + "'); a turn runs fusion at most once",
+                FailureReason.FUSION_INVOCATION_CAPPED, List.of(), List.of(), now);
+    }
+
+    public static FusionResult unexpected(String requestId, FusionRequest request, String message, long now) {
+        return error(requestId, request, "unexpected error: " + message, FailureReason.UNEXPECTED_ERROR, List.of(), List.of(), now);
+    }
+
+    /**
+     * The panel's part of the result: an error when every panel model failed, else an ok result
+     * with the responses and failed models, ready for the judge's analysis.
+     */
+    public static FusionResult fromPanel(Deliberation deliberation, long now) {
+        FusionRequest request = deliberation.getRequest();
+        List<PanelAnswer> answers = new ArrayList<>(deliberation.getAnswers());
+        answers.sort(Comparator.comparingInt(PanelAnswer::getIndex));
+        List<ModelResponse> responses = new ArrayList<>();
+        List<FailedModel> failed = new ArrayList<>();
+        List<CallRecord> calls = new ArrayList<>();
+        long panelMs = 0;
+        for (PanelAnswer answer : answers) {
+            CallOutcome o = answer.getOutcome();
+            calls.add(CallOutcomes.ledgerEntry("panel", o));
+            panelMs = Math.max(panelMs, o.getLatencyMs());
+            if (CallOutcomes.succeeded(o)) {
+                responses.add(new ModelResponse(o.getModel(), o.getContent()));
+            } else {
+                failed.add(CallOutcomes.failure(o));
+            }
+        }
+        if (responses.isEmpty()) {
+            FusionResult r = error(deliberation.getRequestId(), request, "all panel models failed",
+                    panelFailureReason(failed), failed, calls, now);
+            r.setPanelMs(panelMs);
+            return r;
+        }
+        return FusionResult.newBuilder()
+                .setRequestId(deliberation.getRequestId())
+                .setStatus(ResultStatus.ok)
+                .setResponses(responses)
+                .setFailedModels(failed)
+                .setJudgeModel(request.getModel())
+                .setFinalModel(request.getFinalModel())
+                .setCalls(calls)
+                .setReceivedAt(receivedAt(request, now))
+                .setCompletedAt(now)
+                .setPanelMs(panelMs)
+                .setMetadata(metadata(request))
+                .build();
+    }
+
+    /**
+     * Every panel model failed: insufficient_credits when any failed for credits, else
+     * rate_limited when any was rate limited, else all_panels_failed.
+     */
+    public static FailureReason panelFailureReason(List<FailedModel> failed) {
+        boolean credits = failed.stream().anyMatch(f -> FailureKind.INSUFFICIENT_CREDITS.wireName().equals(f.getReason()));
+        if (credits) return FailureReason.INSUFFICIENT_CREDITS;
+        boolean rateLimited = failed.stream().anyMatch(f -> FailureKind.RATE_LIMITED.wireName().equals(f.getReason())
+                || FailureKind.QUOTA_EXCEEDED.wireName().equals(f.getReason()));
+        if (rateLimited) return FailureReason.RATE_LIMITED;
+        return FailureReason.ALL_PANELS_FAILED;
+    }
+
+    private static FusionResult error(String requestId, FusionRequest request, String message, FailureReason reason,
+                                      List<FailedModel> failed, List<CallRecord> calls, long now) {
+        return FusionResult.newBuilder()
+                .setRequestId(requestId)
+                .setStatus(ResultStatus.error)
+                .setError(message)
+                .setFailureReason(reason.wireName())
+                .setFailedModels(new ArrayList<>(failed))
+                .setCalls(new ArrayList<>(calls))
+                .setReceivedAt(receivedAt(request, now))
+                .setCompletedAt(now)
+                .setMetadata(metadata(request))
+                .build();
+    }
+
+    private static long receivedAt(FusionRequest request, long now) {
+        return request != null && request.getReceivedAt() != null ? request.getReceivedAt() : now;
+    }
+
+    private static Map<String, String> metadata(FusionRequest request) {
+        return request == null ? new HashMap<>() : new HashMap<>(request.getMetadata());
+    }
+}

@@ -1,0 +1,110 @@
+package fusion.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker in this JVM for {@code fusion run}. Its log directory lives in the
+ * run's state directory and is formatted once, so a rerun finds its topics, committed offsets,
+ * changelogs and the results already written.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+    private static final String CLUSTER_ID_FILE = "cluster.id";
+
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedBroker(KafkaRaftServer server, String bootstrapServers) {
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts a broker whose data lives under {@code dir}, formatting it on first use. */
+    public static EmbeddedBroker start(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path logDir = dir.resolve("log");
+        int port = freePort();
+        int controllerPort = freePort();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        // The cleaner's default dedupe buffer costs ~150 MB; results and changelogs are small.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("auto.create.topics.enable", "false");
+        KafkaConfig config = KafkaConfig.fromProps(p);
+        format(dir, logDir, config);
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        String bootstrap = "127.0.0.1:" + port;
+        log.info("embedded Kafka broker on {}, data in {}", bootstrap, logDir);
+        return new EmbeddedBroker(server, bootstrap);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static void format(Path dir, Path logDir, KafkaConfig config) throws IOException {
+        Path idFile = dir.resolve(CLUSTER_ID_FILE);
+        String clusterId;
+        if (Files.exists(idFile)) {
+            clusterId = Files.readString(idFile).trim();
+        } else {
+            clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+            Files.writeString(idFile, clusterId);
+        }
+        Path props = dir.resolve("format.properties");
+        StringBuilder sb = new StringBuilder();
+        config.originals().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(props, sb.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = StorageTool.execute(new String[] {
+                "format", "--config", props.toString(), "--cluster-id", clusterId, "--ignore-formatted"},
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        if (code != 0) {
+            throw new IOException("formatting the embedded broker's storage in " + logDir + " failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package fusion.runtime;
+
+import fusion.calls.CallCapacity;
+import fusion.model.ChatClient;
+import fusion.topology.FusionTopology;
+import fusion.topology.PipelineSettings;
+import fusion.topology.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The streams application: its topics, its configuration, its lifecycle. */
+public final class FusionApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FusionApp.class);
+
+    /**
+     * @param applicationId instances with the same id share the work
+     * @param partitions partitions of every pipeline topic (one count for all keeps the join co-partitioned)
+     * @param replication replication factor of pipeline and internal topics
+     * @param extra further Kafka Streams / client properties, passed through as given
+     */
+    public record Settings(String bootstrapServers, String applicationId, Path stateDir, int partitions,
+                           short replication, int streamThreads, Map<String, String> extra) {
+        public static Settings embedded(String bootstrapServers, Path stateDir) {
+            return new Settings(bootstrapServers, "fusion", stateDir, 4, (short) 1, 1, Map.of());
+        }
+    }
+
+    private final KafkaStreams streams;
+
+    private FusionApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Creates missing topics, then starts the streams app and waits until it runs. */
+    public static FusionApp start(Settings settings, Topics topics, PipelineSettings pipeline, ChatClient client,
+                                  CallCapacity capacity) throws InterruptedException {
+        createTopics(settings, topics);
+        var topology = FusionTopology.build(topics, pipeline, client, capacity);
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || System.currentTimeMillis() > deadline) {
+                streams.close(Duration.ofSeconds(10));
+                throw new IllegalStateException("the streams app did not start (state " + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+        return new FusionApp(streams);
+    }
+
+    public static Properties streamsProperties(Settings s) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // Under exactly-once this bounds how soon results become visible to read_committed consumers.
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(s.replication()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(s.streamThreads()));
+        // Completions are forwarded by punctuation, which waits for poll(); keep the idle poll short.
+        p.put(StreamsConfig.POLL_MS_CONFIG, "10");
+        // A batch may wait for call capacity; smaller batches keep each transaction short.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "100");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        p.putAll(s.extra());
+        return p;
+    }
+
+    public static void createTopics(Settings s, Topics topics) throws InterruptedException {
+        Map<String, Object> adminConfig = new HashMap<>();
+        adminConfig.put("bootstrap.servers", s.bootstrapServers());
+        s.extra().forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) adminConfig.put(k, v);
+        });
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : topics.all()) {
+                if (existing.contains(name)) continue;
+                NewTopic topic = new NewTopic(name, s.partitions(), s.replication());
+                if (name.equals(topics.results())) {
+                    // exactly one result per request id: compaction keeps the latest
+                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                }
+                missing.add(topic);
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("could not create the pipeline's topics: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        // Leave the group on the way out: otherwise the next start waits a session timeout (45 s) for this member to expire.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+}

@@ -1,0 +1,112 @@
+package fusion.runtime;
+
+import fusion.calls.CallCapacity;
+import fusion.calls.CallSettings;
+import fusion.intake.FusionDefaults;
+import fusion.topology.PipelineSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Configuration as flat {@code fusion.*} properties: a file, then CLI overrides. Every key is
+ * listed in the README with its default.
+ */
+public final class FusionConfig {
+    private final Map<String, String> values;
+
+    public FusionConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /** Reads {@code file} (a .properties file) when given, then applies {@code overrides}. */
+    public static FusionConfig load(Path file, Map<String, String> overrides) throws IOException {
+        Map<String, String> values = new HashMap<>();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("config file " + file + " does not exist; pass a .properties file to --config");
+            }
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            p.forEach((k, v) -> values.put(k.toString().trim(), v.toString().trim()));
+        }
+        values.putAll(overrides);
+        return new FusionConfig(values);
+    }
+
+    public Map<String, String> values() {
+        return values;
+    }
+
+    public String string(String key, String fallback) {
+        String v = values.get(key);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    public int integer(String key, int fallback) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is '" + v + "'; it must be a whole number");
+        }
+    }
+
+    public Duration millis(String key, Duration fallback) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Duration.ofMillis(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is '" + v + "'; it must be a number of milliseconds");
+        }
+    }
+
+    public List<String> list(String key, List<String> fallback) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Entries under {@code prefix}, passed through as given (for example Kafka client properties under kafka.). */
+    public Map<String, String> under(String prefix) {
+        Map<String, String> out = new HashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
+        });
+        return out;
+    }
+
+    public PipelineSettings pipeline() {
+        FusionDefaults standard = FusionDefaults.standard();
+        FusionDefaults defaults = new FusionDefaults(
+                list("fusion.panel.default-models", standard.panelModels()),
+                string("fusion.judge.default-model", standard.judgeModel()),
+                integer("fusion.max-tool-calls.default", standard.maxToolCalls()));
+        PipelineSettings d = PipelineSettings.defaults();
+        return new PipelineSettings(defaults,
+                millis("fusion.join.deadline-ms", d.joinDeadline()),
+                millis("fusion.join.emitted-retention-ms", d.emittedRetention()),
+                millis("fusion.join.scan-interval-ms", d.joinScanInterval()),
+                new CallSettings(millis("fusion.calls.forward-interval-ms", d.calls().forwardInterval()),
+                        millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis()));
+    }
+
+    public CallCapacity capacity() {
+        return new CallCapacity(integer("fusion.calls.max-in-flight", 512), integer("fusion.calls.max-in-flight-per-model", 256));
+    }
+
+    public Duration callTimeout() {
+        return millis("fusion.calls.timeout-ms", Duration.ofSeconds(120));
+    }
+}

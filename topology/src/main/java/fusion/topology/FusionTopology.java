@@ -1,0 +1,96 @@
+package fusion.topology;
+
+import fusion.calls.CallCapacity;
+import fusion.calls.PanelCalls;
+import fusion.fanout.PanelFanOut;
+import fusion.intake.RequestIntake;
+import fusion.intake.RequestValidator;
+import fusion.intake.TurnGuard;
+import fusion.join.PanelJoin;
+import fusion.judge.JudgeStage;
+import fusion.model.ChatClient;
+import fusion.schema.Deliberation;
+import fusion.schema.PanelTask;
+import fusion.schema.SynthesisTask;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Wires the stages together: intake → (turn guard) → fan-out → panel calls → join → judge →
+ * (synthesis) → results. Every topic is keyed by request id (turns by turn id), so a request's
+ * tasks, responses and result share a partition and the join needs no repartition.
+ */
+public final class FusionTopology {
+    private FusionTopology() {}
+
+    static final AvroSerde<Deliberation> DELIBERATION = new AvroSerde<>(Deliberation.class);
+    static final AvroSerde<SynthesisTask> SYNTHESIS_TASK = new AvroSerde<>(SynthesisTask.class);
+
+    public static Topology build(Topics topics, PipelineSettings settings, ChatClient client, CallCapacity capacity) {
+        Topology t = new Topology();
+        var keys = Topics.KEYS;
+
+        // intake
+        t.addSource("requests", keys.deserializer(), Topics.RAW.deserializer(), topics.requests());
+        var intakeRoutes = new RequestIntake.Routes("dead-letters", "intake-results", "to-turns", "fan-out", "rekey-requests");
+        RequestValidator validator = new RequestValidator(settings.requestDefaults());
+        t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes), "requests");
+        t.addSink("dead-letters", topics.deadLetters(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "intake");
+        t.addSink("rekey-requests", topics.requests(), keys.serializer(), Serdes.ByteArray().serializer(), "intake");
+        t.addSink("to-turns", topics.turns(), keys.serializer(), Topics.REQUEST.serializer(), "intake");
+
+        // one fusion run per turn
+        t.addSource("turns", keys.deserializer(), Topics.REQUEST.deserializer(), topics.turns());
+        t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "turn-results"), "turns");
+
+        // fan-out: the same stage after intake and after the turn guard
+        t.addProcessor("fan-out", PanelFanOut::new, "intake");
+        t.addProcessor("turn-fan-out", PanelFanOut::new, "turn-guard");
+        t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
+
+        // panel calls
+        t.addSource("tasks", keys.deserializer(), Topics.PANEL_TASK.deserializer(), topics.panelTasks());
+        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls()), "tasks");
+        t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
+
+        // join → judge → synthesis
+        t.addSource("responses", keys.deserializer(), Topics.PANEL_RESPONSE.deserializer(), topics.panelResponses());
+        t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "responses");
+        t.addProcessor("judge", () -> new JudgeStage(client, capacity, settings.calls(), "synthesis", "judge-results"), "join");
+        t.addProcessor("synthesis", () -> new fusion.synthesis.SynthesisStage(client, capacity, settings.calls()), "judge");
+
+        // results: one sink per writer, all to the one compacted topic
+        Serializer<Object> result = resultSerializer();
+        t.addSink("intake-results", topics.results(), keys.serializer(), result, "intake");
+        t.addSink("turn-results", topics.results(), keys.serializer(), result, "turn-guard");
+        t.addSink("judge-results", topics.results(), keys.serializer(), result, "judge");
+        t.addSink("synthesis-results", topics.results(), keys.serializer(), result, "synthesis");
+
+        t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
+        t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");
+        t.addStateStore(inMemory(PanelCalls.STORE, Topics.PANEL_TASK), "panel-calls");
+        t.addStateStore(inMemory(PanelJoin.STORE, DELIBERATION), "join");
+        t.addStateStore(persistent(PanelJoin.EMITTED_STORE, Serdes.Long()), "join");
+        t.addStateStore(inMemory(JudgeStage.STORE, DELIBERATION), "judge");
+        t.addStateStore(inMemory(fusion.synthesis.SynthesisStage.STORE, SYNTHESIS_TASK), "synthesis");
+        return t;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Serializer<Object> resultSerializer() {
+        return (Serializer) Topics.RESULT.serializer();
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> persistent(String name, org.apache.kafka.common.serialization.Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Topics.KEYS, values).withLoggingEnabled(java.util.Map.of());
+    }
+
+    /** Pending calls and open requests are bounded by the in-flight limits: memory, with a changelog. */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> inMemory(String name, org.apache.kafka.common.serialization.Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Topics.KEYS, values).withLoggingEnabled(java.util.Map.of());
+    }
+}

@@ -1,0 +1,92 @@
+package fusion.results;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.schema.Analysis;
+import fusion.schema.CallRecord;
+import fusion.schema.FailedModel;
+import fusion.schema.FusionResult;
+import fusion.schema.ModelResponse;
+import fusion.schema.ResultStatus;
+import fusion.schema.TokenUsage;
+import fusion.schema.UniqueInsight;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ResultJsonTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static FusionResult.Builder ok() {
+        return FusionResult.newBuilder().setRequestId("r1").setStatus(ResultStatus.ok)
+                .setResponses(new ArrayList<>(List.of(new ModelResponse("a/one", "answer one"))))
+                .setReceivedAt(1000).setCompletedAt(3500);
+    }
+
+    @Test
+    @DisplayName("an ok result renders the spec's fields: status, analysis, responses, failed_models")
+    void okShape() throws Exception {
+        FusionResult r = ok()
+                .setAnalysis(Analysis.newBuilder().setConsensus(List.of("agree"))
+                        .setUniqueInsights(List.of(new UniqueInsight("a/one", "only me"))).build())
+                .setFailedModels(new ArrayList<>(List.of(new FailedModel("b/two", "rate_limited", 429, "slow down"))))
+                .setCalls(new ArrayList<>(List.of(
+                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002)),
+                        new CallRecord("panel", "b/two", 429, "rate_limited", 50L, 4, new TokenUsage(0L, 0L, 0L, null)),
+                        new CallRecord("judge", "j", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001)))))
+                .setMetadata(Map.of("row", "3"))
+                .build();
+
+        JsonNode json = JSON.readTree(ResultJson.toJson(r));
+
+        assertThat(json.get("status").asText()).isEqualTo("ok");
+        assertThat(json.get("analysis").get("consensus").get(0).asText()).isEqualTo("agree");
+        assertThat(json.get("analysis").get("unique_insights").get(0).get("model").asText()).isEqualTo("a/one");
+        assertThat(json.get("analysis").get("contradictions").isArray()).isTrue();
+        assertThat(json.get("responses").get(0).get("content").asText()).isEqualTo("answer one");
+        JsonNode failed = json.get("failed_models").get(0);
+        assertThat(failed.get("model").asText()).isEqualTo("b/two");
+        assertThat(failed.get("reason").asText()).isEqualTo("rate_limited");
+        assertThat(failed.get("status_code").asInt()).isEqualTo(429);
+        assertThat(failed.get("message").asText()).isEqualTo("slow down");
+        assertThat(json.has("error")).isFalse();
+        assertThat(json.has("failure_reason")).isFalse();
+        assertThat(json.get("usage").get("panel").get("calls").asInt()).isEqualTo(2);
+        assertThat(json.get("usage").get("total").get("cost").asDouble()).isEqualTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(json.get("usage").get("total").get("prompt_tokens").asLong()).isEqualTo(50);
+        assertThat(json.get("timings").get("total_ms").asLong()).isEqualTo(2500);
+        assertThat(json.get("metadata").get("row").asText()).isEqualTo("3");
+    }
+
+    @Test
+    @DisplayName("judge failed → analysis omitted, responses kept, judge_failure says why")
+    void judgeFailed() throws Exception {
+        FusionResult r = ok().setJudgeFailure(new FailedModel("j", "judge_not_valid_json", 200, "prose")).build();
+
+        JsonNode json = JSON.readTree(ResultJson.toJson(r));
+
+        assertThat(json.has("analysis")).isFalse();
+        assertThat(json.has("failed_models")).isFalse();
+        assertThat(json.get("responses")).hasSize(1);
+        assertThat(json.get("judge_failure").get("reason").asText()).isEqualTo("judge_not_valid_json");
+    }
+
+    @Test
+    @DisplayName("an error result carries error and failure_reason, and no responses")
+    void errorShape() throws Exception {
+        FusionResult r = FusionResult.newBuilder().setRequestId("r2").setStatus(ResultStatus.error)
+                .setError("all panel models failed").setFailureReason("all_panels_failed").build();
+
+        JsonNode json = JSON.readTree(ResultJson.toJson(r));
+
+        assertThat(json.get("status").asText()).isEqualTo("error");
+        assertThat(json.get("error").asText()).isEqualTo("all panel models failed");
+        assertThat(json.get("failure_reason").asText()).isEqualTo("all_panels_failed");
+        assertThat(json.has("responses")).isFalse();
+        assertThat(json.has("analysis")).isFalse();
+    }
+}

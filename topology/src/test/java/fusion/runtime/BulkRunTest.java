@@ -1,0 +1,84 @@
+package fusion.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.model.OpenAiChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.simulator.Simulator;
+import fusion.simulator.SimulatorConfig;
+import fusion.topology.PipelineSettings;
+import fusion.topology.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fusion run}'s path on a real broker: produce a dataset, collect a result per request. */
+class BulkRunTest {
+    private static final Set<String> SPEC_FIELDS = Set.of("request_id", "status", "analysis", "responses", "failed_models",
+            "error", "failure_reason", "judge_model", "judge_failure", "final_model", "final_answer", "synthesis_failure",
+            "usage", "timings", "metadata");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("50 requests through fusion run's path with the simulator → exactly 50 results in the spec's JSON shape")
+    void fiftyRequestsFiftyResults() throws Exception {
+        Path input = dir.resolve("questions.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            lines.add("{\"id\":\"q" + i + "\",\"prompt\":\"Question " + i + ": compare approach A and approach B\","
+                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\",\"sim/gamma\"],\"model\":\"sim/judge\",\"dataset_row\":" + i + "}");
+        }
+        Files.write(input, lines);
+        Path output = dir.resolve("results.jsonl");
+
+        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
+             Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "30")));
+             OpenAiChatClient client = new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(30))) {
+            Topics topics = Topics.withDefaultPrefix();
+            var settings = FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
+            try (FusionApp app = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, new fusion.calls.CallCapacity(256, 64))) {
+                ByteArrayOutputStream progress = new ByteArrayOutputStream();
+                RunSummary summary = new BulkRun(kafka.bootstrapServers(), topics,
+                        new PrintStream(progress, true, StandardCharsets.UTF_8), Duration.ofSeconds(1)).run(input, output);
+
+                assertThat(summary.requests()).isEqualTo(50);
+                assertThat(summary.ok()).isEqualTo(50);
+            }
+        }
+
+        List<String> written = Files.readAllLines(output);
+        assertThat(written).hasSize(50);
+        Set<String> ids = new HashSet<>();
+        for (String line : written) {
+            JsonNode result = JSON.readTree(line);
+            List<String> fields = new ArrayList<>();
+            result.fieldNames().forEachRemaining(fields::add);
+            assertThat(SPEC_FIELDS).containsAll(fields);
+            assertThat(result.get("status").asText()).isEqualTo("ok");
+            assertThat(result.get("analysis").get("consensus").isArray()).isTrue();
+            assertThat(result.get("responses")).hasSize(3);
+            assertThat(result.get("responses").get(0).get("model").asText()).isEqualTo("sim/alpha");
+            assertThat(result.get("responses").get(0).get("content").asText()).contains("simulated");
+            assertThat(result.get("metadata").get("dataset_row")).isNotNull();
+            ids.add(result.get("request_id").asText());
+        }
+        assertThat(ids).hasSize(50);
+    }
+}

@@ -1,0 +1,110 @@
+package fusion.topology;
+
+import static fusion.topology.Requests.ask;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.model.OpenAiChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.schema.FusionResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** What the judge is actually sent, seen by a scripted chat-completions server. */
+class ScriptedJudgeCallTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final MockWebServer server = new MockWebServer();
+    private final List<JsonNode> judgeCalls = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> panelCalls = new CopyOnWriteArrayList<>();
+    private OpenAiChatClient client;
+    private PipelineDriver pipeline;
+
+    @BeforeEach
+    void start() throws Exception {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                try {
+                    JsonNode body = JSON.readTree(request.getBody().utf8());
+                    String model = body.get("model").asText();
+                    String prompt = body.get("messages").get(body.get("messages").size() - 1).get("content").asText();
+                    if (prompt.contains("# Panel responses")) {
+                        judgeCalls.add(body);
+                        return completion(model, "{\"consensus\":[\"both favour tests\"],\"contradictions\":[{\"topic\":\"speed\","
+                                + "\"stances\":[{\"model\":\"Response A\",\"stance\":\"fast\"},{\"model\":\"Response B\",\"stance\":\"slow\"}]}],"
+                                + "\"partial_coverage\":[],\"unique_insights\":[{\"model\":\"Response B\",\"insight\":\"cost\"}],\"blind_spots\":[\"security\"]}");
+                    }
+                    panelCalls.add(body);
+                    return completion(model, "Answer from " + model + ": tests matter.");
+                } catch (Exception e) {
+                    return new MockResponse.Builder().code(500).body("{\"error\":{\"code\":500,\"message\":\"" + e + "\"}}").build();
+                }
+            }
+        });
+        server.start();
+        client = new OpenAiChatClient(ProviderRoutes.single("scripted", server.url("/v1").toString(), "sk-test-secret"), Duration.ofSeconds(10));
+        pipeline = new PipelineDriver(client, PipelineSettings.defaults());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        pipeline.close();
+        client.close();
+        server.close();
+    }
+
+    private static MockResponse completion(String model, String content) throws Exception {
+        var body = JSON.createObjectNode();
+        body.put("id", "gen-1").put("object", "chat.completion").put("model", model);
+        var choice = body.putArray("choices").addObject();
+        choice.putObject("message").put("role", "assistant").put("content", content);
+        choice.put("finish_reason", "stop");
+        body.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15).put("cost", 0.0001);
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(JSON.writeValueAsString(body)).build();
+    }
+
+    @Test
+    @DisplayName("the judge sees responses anonymised as Response A, B, at temperature 0; the result maps labels back")
+    void judgeSeesAnonymisedResponses() {
+        pipeline.submit(ask("s1", "Is TDD worth it?", "vendor/model-one", "vendor/model-two").setModel("vendor/judge")
+                .setTemperature(1.3).build());
+
+        FusionResult result = pipeline.awaitResult("s1");
+
+        assertThat(judgeCalls).hasSize(1);
+        JsonNode judge = judgeCalls.get(0);
+        String sent = judge.get("messages").toString();
+        assertThat(judge.get("model").asText()).isEqualTo("vendor/judge");
+        assertThat(judge.get("temperature").asDouble()).isZero();
+        assertThat(sent).contains("## Response A").contains("## Response B").contains("Is TDD worth it?");
+        assertThat(sent).doesNotContain("\"vendor/model-one\"").doesNotContain("model-two\\n");
+        var contradiction = result.getAnalysis().getContradictions().get(0);
+        assertThat(contradiction.getStances()).extracting(s -> s.getModel()).containsExactly("vendor/model-one", "vendor/model-two");
+        assertThat(result.getAnalysis().getUniqueInsights().get(0).getModel()).isEqualTo("vendor/model-two");
+        assertThat(result.getAnalysis().getBlindSpots()).containsExactly("security");
+    }
+
+    @Test
+    @DisplayName("panel calls carry the request's temperature; usage and cost land in the result's call ledger")
+    void panelCallsCarryTemperatureAndUsage() {
+        pipeline.submit(ask("s2", "q", "vendor/model-one").setModel("vendor/judge").setTemperature(1.3).build());
+
+        FusionResult result = pipeline.awaitResult("s2");
+
+        assertThat(panelCalls).singleElement().satisfies(call -> assertThat(call.get("temperature").asDouble()).isEqualTo(1.3));
+        assertThat(result.getCalls()).hasSize(2);
+        assertThat(result.getCalls().get(0).getUsage().getCost()).isEqualTo(0.0001);
+        assertThat(result.getCalls().get(0).getUsage().getPromptTokens()).isEqualTo(10);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+}
