@@ -1,16 +1,18 @@
 package fusion.cli;
 
 import fusion.model.ChatClient;
-import fusion.model.OpenAiChatClient;
 import fusion.model.ProviderRoutes;
 import fusion.runtime.BulkRun;
 import fusion.runtime.EmbeddedBroker;
 import fusion.runtime.FusionApp;
 import fusion.runtime.FusionConfig;
+import fusion.runtime.MetricsEndpoint;
+import fusion.runtime.ModelCalls;
 import fusion.runtime.RunSummary;
 import fusion.simulator.Simulator;
 import fusion.simulator.SimulatorConfig;
 import fusion.topology.Topics;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one setting, e.g. --set fusion.simulator.latency-ms=50")
     Map<String, String> overrides = new HashMap<>();
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve Prometheus metrics on http://localhost:PORT/metrics while the run lasts")
+    Integer metricsPort;
+
     @Option(names = "--progress-seconds", defaultValue = "2", description = "how often a progress line is printed (default ${DEFAULT-VALUE})")
     int progressSeconds;
 
@@ -72,7 +78,9 @@ public final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        try (ChatClient client = new OpenAiChatClient(routes, config.callTimeout());
+        MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
+        if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
+        try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
             Topics topics = new Topics(config.string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
@@ -80,6 +88,7 @@ public final class RunCommand implements Callable<Integer> {
                     config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
                     config.under("kafka."));
             try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), client, config.capacity())) {
+                if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunSummary summary = new BulkRun(broker.bootstrapServers(), topics, System.err, Duration.ofSeconds(progressSeconds))
                         .run(input, out);
@@ -88,6 +97,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         } finally {
             if (simulator != null) simulator.close();
+            if (metrics != null) metrics.close();
         }
         return 0;
     }

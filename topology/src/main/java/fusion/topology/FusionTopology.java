@@ -9,11 +9,11 @@ import fusion.intake.TurnGuard;
 import fusion.join.PanelJoin;
 import fusion.judge.JudgeStage;
 import fusion.model.ChatClient;
+import fusion.results.ResultTally;
 import fusion.schema.Deliberation;
 import fusion.schema.PanelTask;
 import fusion.schema.SynthesisTask;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -36,7 +36,7 @@ public final class FusionTopology {
 
         // intake
         t.addSource("requests", keys.deserializer(), Topics.RAW.deserializer(), topics.requests());
-        var intakeRoutes = new RequestIntake.Routes("dead-letters", "intake-results", "to-turns", "fan-out", "rekey-requests");
+        var intakeRoutes = new RequestIntake.Routes("dead-letters", "results", "to-turns", "fan-out", "rekey-requests");
         RequestValidator validator = new RequestValidator(settings.requestDefaults());
         t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes), "requests");
         t.addSink("dead-letters", topics.deadLetters(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "intake");
@@ -45,7 +45,7 @@ public final class FusionTopology {
 
         // one fusion run per turn
         t.addSource("turns", keys.deserializer(), Topics.REQUEST.deserializer(), topics.turns());
-        t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "turn-results"), "turns");
+        t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "results"), "turns");
 
         // fan-out: the same stage after intake and after the turn guard
         t.addProcessor("fan-out", PanelFanOut::new, "intake");
@@ -60,15 +60,12 @@ public final class FusionTopology {
         // join → judge → synthesis
         t.addSource("responses", keys.deserializer(), Topics.PANEL_RESPONSE.deserializer(), topics.panelResponses());
         t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "responses");
-        t.addProcessor("judge", () -> new JudgeStage(client, capacity, settings.calls(), "synthesis", "judge-results"), "join");
+        t.addProcessor("judge", () -> new JudgeStage(client, capacity, settings.calls(), "synthesis", "results"), "join");
         t.addProcessor("synthesis", () -> new fusion.synthesis.SynthesisStage(client, capacity, settings.calls()), "judge");
 
-        // results: one sink per writer, all to the one compacted topic
-        Serializer<Object> result = resultSerializer();
-        t.addSink("intake-results", topics.results(), keys.serializer(), result, "intake");
-        t.addSink("turn-results", topics.results(), keys.serializer(), result, "turn-guard");
-        t.addSink("judge-results", topics.results(), keys.serializer(), result, "judge");
-        t.addSink("synthesis-results", topics.results(), keys.serializer(), result, "synthesis");
+        // results: every writer's results pass one tally on their way to the compacted topic
+        t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
+        t.addSink("results-out", topics.results(), keys.serializer(), Topics.RESULT.serializer(), "results");
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
         t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");
@@ -78,11 +75,6 @@ public final class FusionTopology {
         t.addStateStore(inMemory(JudgeStage.STORE, DELIBERATION), "judge");
         t.addStateStore(inMemory(fusion.synthesis.SynthesisStage.STORE, SYNTHESIS_TASK), "synthesis");
         return t;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Serializer<Object> resultSerializer() {
-        return (Serializer) Topics.RESULT.serializer();
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> persistent(String name, org.apache.kafka.common.serialization.Serde<V> values) {

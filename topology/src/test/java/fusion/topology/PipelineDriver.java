@@ -28,7 +28,7 @@ import org.apache.kafka.streams.test.TestRecord;
  * points at. Completions are forwarded by wall-clock punctuation, so waiting for a result means
  * advancing the driver's wall clock until it appears.
  */
-final class PipelineDriver implements AutoCloseable {
+public final class PipelineDriver implements AutoCloseable {
     final Topics topics = Topics.withDefaultPrefix();
     final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> requests;
@@ -37,7 +37,7 @@ final class PipelineDriver implements AutoCloseable {
     private final Path stateDir;
     private final Map<String, List<FusionResult>> seen = new HashMap<>();
 
-    PipelineDriver(ChatClient client, PipelineSettings settings) {
+    public PipelineDriver(ChatClient client, PipelineSettings settings) {
         try {
             stateDir = Files.createTempDirectory("fusion-ttd-");
         } catch (IOException e) {
@@ -53,7 +53,7 @@ final class PipelineDriver implements AutoCloseable {
         deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
     }
 
-    void submit(FusionRequest request) {
+    public void submit(FusionRequest request) {
         requests.pipeInput(request.getRequestId(), Topics.REQUEST.encode(request));
     }
 
@@ -78,7 +78,7 @@ final class PipelineDriver implements AutoCloseable {
         throw new AssertionError("no result for " + id + " within " + patience + "; results so far: " + seen.keySet());
     }
 
-    FusionResult awaitResult(String id) {
+    public FusionResult awaitResult(String id) {
         return awaitResult(id, Duration.ofSeconds(15));
     }
 
