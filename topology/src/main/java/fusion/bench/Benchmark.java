@@ -1,0 +1,114 @@
+package fusion.bench;
+
+import fusion.model.ChatClient;
+import fusion.model.OpenAiChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.model.resilience.ResilienceConfig;
+import fusion.model.resilience.ResilientChatClient;
+import fusion.runtime.EmbeddedBroker;
+import fusion.simulator.Simulator;
+import fusion.simulator.SimulatorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the scenarios side by side in one process against the simulator: a. the pipeline, b. a
+ * direct fan-out with no Kafka (the ceiling) and c. a naive blocking Streams app; prints a table
+ * per scenario with the ratios a/b and a/c, and the scale ratio of iii to its 10k base.
+ */
+public final class Benchmark {
+    private final Path workDir;
+    private final int streamThreads;
+    private final Map<String, String> streamsOverrides;
+    private final PrintStream out;
+    private EmbeddedBroker broker;
+
+    public Benchmark(Path workDir, int streamThreads, Map<String, String> streamsOverrides, PrintStream out) {
+        this.workDir = workDir;
+        this.streamThreads = streamThreads;
+        this.streamsOverrides = streamsOverrides;
+        this.out = out;
+    }
+
+    /** @return the report, as markdown */
+    public String run(List<Scenario> scenarios, boolean baselines) throws Exception {
+        StringBuilder report = new StringBuilder();
+        Map<String, Measurement> pipelineBy = new HashMap<>();
+        try {
+            for (Scenario s : scenarios) {
+                String section = scenario(s, baselines, pipelineBy);
+                out.println(section);
+                report.append(section).append('\n');
+            }
+            Measurement base = pipelineBy.get("iii-10k");
+            Measurement scale = pipelineBy.get("iii");
+            if (base != null && scale != null) {
+                String line = String.format(Locale.ROOT, "Scale (iii): %d requests took %.1f s, %.2f× the %.1f s of %d requests (linear would be %.1f×).%n",
+                        scale.requests(), scale.wallSeconds(), scale.wallSeconds() / base.wallSeconds(), base.wallSeconds(), base.requests(),
+                        (double) scale.requests() / base.requests());
+                out.println(line);
+                report.append(line);
+            }
+        } finally {
+            if (broker != null) broker.close();
+        }
+        return report.toString();
+    }
+
+    private String scenario(Scenario s, boolean baselines, Map<String, Measurement> pipelineBy) throws Exception {
+        out.println("scenario " + s.name() + ": " + s.description() + " …");
+        Duration patience = Duration.ofMinutes(30);
+        List<Measurement> rows = new ArrayList<>();
+        Map<String, String> sim = Map.of("fusion.simulator.latency-ms", Long.toString(s.latencyMs()),
+                "fusion.simulator.jitter-ms", Long.toString(s.jitterMs()));
+        Measurement a;
+        Measurement b = null;
+        Measurement c = null;
+        try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(sim))) {
+            ProviderClock clock = new ProviderClock(new OpenAiChatClient(routes(simulator), Duration.ofSeconds(60)));
+            ChatClient client = new ResilientChatClient(clock, routes(simulator), ResilienceConfig.fromProperties(s.clientSettings()),
+                    new SimpleMeterRegistry());
+            if (baselines && !s.name().startsWith("iii")) {
+                clock.reset();
+                b = DirectFanOut.run(s, client, clock, patience);
+                rows.add(b);
+                out.println("  " + b.row());
+            }
+            clock.reset();
+            a = PipelineRun.run(s, broker().bootstrapServers(), workDir.resolve("streams"), client, clock, streamThreads, streamsOverrides, patience);
+            rows.add(0, a);
+            out.println("  " + a.row());
+            pipelineBy.put(s.name(), a);
+            if (baselines && s.naiveSample() > 0) {
+                clock.reset();
+                c = NaiveStreams.run(s, broker().bootstrapServers(), workDir.resolve("streams"), client, clock, patience);
+                rows.add(c);
+                out.println("  " + c.row());
+            }
+            client.close();
+        }
+        StringBuilder md = new StringBuilder("### Scenario ").append(s.name()).append(": ").append(s.description()).append("\n\n")
+                .append(Measurement.header()).append('\n');
+        rows.forEach(r -> md.append(r.row()).append('\n'));
+        md.append('\n');
+        if (b != null) md.append(String.format(Locale.ROOT, "a/b throughput: %.2f%n", a.throughput() / b.throughput()));
+        if (c != null) md.append(String.format(Locale.ROOT, "a/c throughput: %.0f%n", a.throughput() / c.throughput()));
+        return md.toString();
+    }
+
+    private static ProviderRoutes routes(Simulator simulator) {
+        return ProviderRoutes.single("simulator", simulator.baseUrl(), null);
+    }
+
+    private EmbeddedBroker broker() throws java.io.IOException {
+        if (broker == null) broker = EmbeddedBroker.start(workDir.resolve("kafka"));
+        return broker;
+    }
+}

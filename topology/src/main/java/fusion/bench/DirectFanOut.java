@@ -1,0 +1,33 @@
+package fusion.bench;
+
+import fusion.model.ChatClient;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** b. The ceiling: the same client and limits, each request fanned out directly with CompletableFuture, then judged. No Kafka. */
+final class DirectFanOut {
+    static final String NAME = "b. direct fan-out, no Kafka";
+
+    private DirectFanOut() {}
+
+    static Measurement run(Scenario s, ChatClient client, ProviderClock clock, Duration patience) throws InterruptedException {
+        ProcessGauge gauge = new ProcessGauge();
+        gauge.start();
+        ClosedLoop loop = new ClosedLoop(s.requests(), s.window(), clock::ideal);
+        AtomicInteger analysed = new AtomicInteger();
+        long start = System.nanoTime();
+        for (int i = 0; i < s.requests(); i++) {
+            loop.send(i);
+            int index = i;
+            BenchRequests.fuse(client, BenchRequests.request(s.name(), i)).whenComplete((d, error) -> {
+                if (d != null && d.analysed()) analysed.incrementAndGet();
+                loop.completed(index);
+            });
+        }
+        boolean all = loop.await(patience);
+        double wall = (System.nanoTime() - start) / 1e9;
+        int finished = (int) (s.requests() - loop.remaining());
+        return new Measurement(NAME, finished, wall, gauge.cpuSeconds(), gauge.peakRssMb(), loop.latencies(),
+                loop.overheads(), analysed.get() + " analysed" + (all ? "" : "; timed out"));
+    }
+}
