@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class ClosedLoop {
     private final Semaphore window;
     private final long[] sentNanos;
+    private final long[] sentWallMs;
     private final long[] latencyMs;
     private final long[] overheadMs;
     private final AtomicIntegerArray seen;
@@ -27,6 +28,7 @@ final class ClosedLoop {
         this.ideal = ideal;
         this.window = window > 0 ? new Semaphore(window) : null;
         this.sentNanos = new long[requests];
+        this.sentWallMs = new long[requests];
         this.latencyMs = new long[requests];
         this.overheadMs = new long[requests];
         this.seen = new AtomicIntegerArray(requests);
@@ -37,6 +39,7 @@ final class ClosedLoop {
     void send(int i) throws InterruptedException {
         if (window != null) window.acquire();
         sentNanos[i] = System.nanoTime();
+        sentWallMs[i] = System.currentTimeMillis();
     }
 
     void completed(int i) {
@@ -49,6 +52,11 @@ final class ClosedLoop {
         overheadMs[i] = latency - ideal.applyAsLong(i);
         if (window != null) window.release();
         done.countDown();
+    }
+
+    /** Wall-clock time request {@code i} was sent, to compare with the pipeline's own timestamps. */
+    long sentAt(int i) {
+        return sentWallMs[i];
     }
 
     boolean await(Duration patience) throws InterruptedException {

@@ -41,6 +41,10 @@ final class PipelineRun {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger analysed = new AtomicInteger();
         AtomicBoolean reading = new AtomicBoolean(true);
+        // Where the time goes: submission to intake, intake to result (less the provider time), result to the reader.
+        long[] toIntake = new long[s.requests()];
+        long[] inPipeline = new long[s.requests()];
+        long[] toReader = new long[s.requests()];
         try (FusionApp app = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, capacity);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer());
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -55,7 +59,12 @@ final class PipelineRun {
                         FusionResult r = Topics.RESULT.decode(record.value());
                         if (r.getStatus() == ResultStatus.ok) ok.incrementAndGet();
                         if (r.getAnalysis() != null) analysed.incrementAndGet();
-                        loop.completed(ClosedLoop.index(record.key()));
+                        int i = ClosedLoop.index(record.key());
+                        long now = System.currentTimeMillis();
+                        toIntake[i] = r.getReceivedAt() - loop.sentAt(i);
+                        inPipeline[i] = r.getCompletedAt() - r.getReceivedAt() - clock.ideal(i);
+                        toReader[i] = now - r.getCompletedAt();
+                        loop.completed(i);
                     }
                 }
             }, "bench-results");
@@ -77,7 +86,9 @@ final class PipelineRun {
             reader.join(5_000);
             long[] latencies = loop.latencies();
             String note = ok.get() + " ok, " + analysed.get() + " analysed" + (loop.duplicates() > 0 ? ", " + loop.duplicates() + " DUPLICATES" : "")
-                    + (all ? "" : "; timed out");
+                    + (all ? "" : "; timed out")
+                    + String.format(java.util.Locale.ROOT, "; p50 ms: to intake %d, in pipeline beyond provider time %d, result to reader %d",
+                    Measurement.percentile(toIntake, 0.5), Measurement.percentile(inPipeline, 0.5), Measurement.percentile(toReader, 0.5));
             return new Measurement(NAME, latencies.length, wall, cpu, rss, latencies, loop.overheads(), note);
         }
     }

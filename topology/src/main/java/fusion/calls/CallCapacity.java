@@ -21,21 +21,16 @@ public final class CallCapacity {
         this.maxInFlightPerModel = maxInFlightPerModel;
     }
 
-    /** Takes a slot for {@code model}, waiting up to {@code waitMillis}; false when none came free. */
-    public synchronized boolean tryAcquire(String model, long waitMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + waitMillis;
-        while (!hasRoom(model)) {
-            long left = deadline - System.currentTimeMillis();
-            if (left <= 0) return false;
-            wait(left);
-        }
+    /** Takes a slot for {@code model} when there is room; false at once when there is none. */
+    public synchronized boolean tryAcquire(String model) {
+        if (!hasRoom(model)) return false;
         take(model);
         return true;
     }
 
-    /** Takes a slot even past the bound: for calls re-issued after a restart, which were already counted once. */
-    public synchronized void acquireRegardless(String model) {
-        take(model);
+    /** Waits until some call releases its slot, or {@code millis} pass. */
+    public synchronized void awaitRelease(long millis) throws InterruptedException {
+        wait(millis);
     }
 
     public synchronized void release(String model) {

@@ -8,9 +8,10 @@ import java.time.Duration;
  * @param forwardInterval how often completed calls are forwarded (wall clock)
  * @param maxCapacityWaitMillis how long the stream thread may wait for in-flight capacity; well
  *     under max.poll.interval.ms
+ * @param maxQueued calls per stage and task that may wait for capacity before the stream thread waits
  */
-public record CallSettings(Duration forwardInterval, long maxCapacityWaitMillis) {
+public record CallSettings(Duration forwardInterval, long maxCapacityWaitMillis, int maxQueued) {
     public static CallSettings defaults() {
-        return new CallSettings(Duration.ofMillis(20), 30_000);
+        return new CallSettings(Duration.ofMillis(10), 30_000, 1024);
     }
 }

@@ -4,6 +4,10 @@ import fusion.model.ChatClient;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
 import fusion.model.FailureKind;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * forwards it and deletes it from the store, in the same transaction. So the stream thread never
  * waits on a model, and a call whose completion was not committed is issued again by whoever owns
  * the task next ({@link #resumeAll()}): at least once per call, exactly once per output record.
+ *
+ * <p>When a model's in-flight limit is reached, new calls wait in a bounded local queue and start
+ * as slots free up, so other work (the judge of finished panels) goes on meanwhile. Only when that
+ * queue is full too does the stream thread wait, for capacity alone, and never longer than a bound.
  */
 public final class PendingCalls<V> {
     private static final Logger log = LoggerFactory.getLogger(PendingCalls.class);
@@ -30,28 +38,36 @@ public final class PendingCalls<V> {
     /** A finished call, waiting for the stream thread. */
     public record Completed<V>(String key, V pending, ChatOutcome outcome) {}
 
+    private record Waiting<V>(String key, V pending, ChatRequest request) {}
+
     private final String stage;
     private final KeyValueStore<String, V> store;
     private final Function<V, ChatRequest> requestOf;
     private final ChatClient client;
     private final CallCapacity capacity;
     private final long maxWaitMillis;
+    private final int maxQueued;
     private final Queue<Completed<V>> completed = new ConcurrentLinkedQueue<>();
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
+    /** Stored calls not yet started, per model in arrival order; touched by the stream thread only. */
+    private final Map<String, ArrayDeque<Waiting<V>>> queued = new LinkedHashMap<>();
+    private final Set<String> queuedKeys = new HashSet<>();
     private volatile boolean closed;
 
     /**
      * @param maxWaitMillis how long {@link #start} may wait for capacity; kept well under
-     *     max.poll.interval.ms, past it the call starts anyway so the thread never stalls out of its group
+     *     max.poll.interval.ms, past it the call is queued anyway so the thread never stalls out of its group
+     * @param maxQueued calls that may wait for capacity before the stream thread itself waits
      */
     public PendingCalls(String stage, KeyValueStore<String, V> store, Function<V, ChatRequest> requestOf,
-                        ChatClient client, CallCapacity capacity, long maxWaitMillis) {
+                        ChatClient client, CallCapacity capacity, long maxWaitMillis, int maxQueued) {
         this.stage = stage;
         this.store = store;
         this.requestOf = requestOf;
         this.client = client;
         this.capacity = capacity;
         this.maxWaitMillis = maxWaitMillis;
+        this.maxQueued = maxQueued;
     }
 
     /**
@@ -62,15 +78,16 @@ public final class PendingCalls<V> {
                                              Function<V, ChatRequest> requestOf, ChatClient client, CallCapacity capacity,
                                              CallSettings settings, Consumer<Completed<V>> forward) {
         KeyValueStore<String, V> store = context.getStateStore(storeName);
-        PendingCalls<V> calls = new PendingCalls<>(stage, store, requestOf, client, capacity, settings.maxCapacityWaitMillis());
+        PendingCalls<V> calls = new PendingCalls<>(stage, store, requestOf, client, capacity, settings.maxCapacityWaitMillis(),
+                settings.maxQueued());
         context.schedule(settings.forwardInterval(), PunctuationType.WALL_CLOCK_TIME, now -> calls.forwardCompleted(forward));
         calls.resumeAll();
         return calls;
     }
 
     /**
-     * Records the call and starts it. While in-flight limits are reached, waits for capacity and
-     * forwards what completes meanwhile. Returns false when this key is already pending.
+     * Records the call and starts it, or queues it when its model is at its limit. When the queue is
+     * full, waits for capacity (forwarding completions meanwhile). Returns false when this key is already pending.
      */
     public boolean start(String key, V pending, Consumer<Completed<V>> forward) {
         if (store.get(key) != null) {
@@ -78,31 +95,35 @@ public final class PendingCalls<V> {
         }
         store.put(key, pending);
         ChatRequest request = requestOf.apply(pending);
-        awaitCapacity(request.model(), forward);
-        issue(key, pending, request);
+        if (!queued.containsKey(request.model()) && capacity.tryAcquire(request.model())) {
+            issue(key, pending, request);
+            return true;
+        }
+        if (queuedKeys.size() >= maxQueued) awaitRoom(forward);
+        enqueue(new Waiting<>(key, pending, request));
+        issueQueued();
         return true;
     }
 
-    /** Issues every call in the store that this instance has not started: after a restart or rebalance. */
+    /** Queues every call in the store that this instance has not started: after a restart or rebalance. */
     public int resumeAll() {
         int resumed = 0;
         try (KeyValueIterator<String, V> it = store.all()) {
             while (it.hasNext()) {
                 var entry = it.next();
-                if (issued.contains(entry.key)) continue;
-                ChatRequest request = requestOf.apply(entry.value);
-                capacity.acquireRegardless(request.model());
-                issue(entry.key, entry.value, request);
+                if (issued.contains(entry.key) || queuedKeys.contains(entry.key)) continue;
+                enqueue(new Waiting<>(entry.key, entry.value, requestOf.apply(entry.value)));
                 resumed++;
             }
         }
+        issueQueued();
         if (resumed > 0) {
             log.info("{}: issued {} pending calls again after restart or rebalance", stage, resumed);
         }
         return resumed;
     }
 
-    /** Forwards every completed call and deletes it from the store. Runs on the stream thread. */
+    /** Forwards every completed call and deletes it from the store, then starts queued calls that now fit. Runs on the stream thread. */
     public int forwardCompleted(Consumer<Completed<V>> forward) {
         int forwarded = 0;
         Completed<V> done;
@@ -115,12 +136,18 @@ public final class PendingCalls<V> {
             store.delete(done.key());
             forwarded++;
         }
+        issueQueued();
         return forwarded;
     }
 
     /** Calls started by this instance and not yet forwarded. */
     public int outstanding() {
         return issued.size();
+    }
+
+    /** Calls stored and waiting for capacity. */
+    public int queued() {
+        return queuedKeys.size();
     }
 
     /**
@@ -130,22 +157,45 @@ public final class PendingCalls<V> {
     public void close() {
         closed = true;
         completed.clear();
+        queued.clear();
+        queuedKeys.clear();
     }
 
-    private void awaitCapacity(String model, Consumer<Completed<V>> forward) {
+    /** Starts queued calls, oldest first, each as soon as its model has room; a full model does not hold up the others. */
+    private void issueQueued() {
+        if (queued.isEmpty()) return;
+        for (var it = queued.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            ArrayDeque<Waiting<V>> line = entry.getValue();
+            while (!line.isEmpty() && capacity.tryAcquire(entry.getKey())) {
+                Waiting<V> w = line.poll();
+                queuedKeys.remove(w.key());
+                issue(w.key(), w.pending(), w.request());
+            }
+            if (line.isEmpty()) it.remove();
+        }
+    }
+
+    private void enqueue(Waiting<V> w) {
+        queued.computeIfAbsent(w.request().model(), m -> new ArrayDeque<>()).add(w);
+        queuedKeys.add(w.key());
+    }
+
+    private void awaitRoom(Consumer<Completed<V>> forward) {
         long deadline = System.currentTimeMillis() + maxWaitMillis;
         try {
-            while (!capacity.tryAcquire(model, 10)) {
+            while (queuedKeys.size() >= maxQueued) {
                 forwardCompleted(forward);
+                if (queuedKeys.size() < maxQueued) return;
                 if (System.currentTimeMillis() >= deadline) {
-                    log.warn("{}: no call capacity for {} within {} ms; starting the call past the bound", stage, model, maxWaitMillis);
-                    capacity.acquireRegardless(model);
+                    log.warn("{}: {} calls queued and no capacity came free within {} ms; queueing past the bound", stage,
+                            queuedKeys.size(), maxWaitMillis);
                     return;
                 }
+                capacity.awaitRelease(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            capacity.acquireRegardless(model);
         }
     }
 

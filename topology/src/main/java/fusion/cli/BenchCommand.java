@@ -23,8 +23,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "1", description = "multiply every scenario's request count, e.g. 0.1 for a quick run")
     double scale;
 
-    @Option(names = "--no-baselines", description = "run only the pipeline (a)")
-    boolean noBaselines;
+    @Option(names = "--variants", split = ",", defaultValue = "a,b,c",
+            description = "a (pipeline), b (direct fan-out), c (naive blocking app); default ${DEFAULT-VALUE}")
+    java.util.Set<String> variants;
 
     @Option(names = "--stream-threads", defaultValue = "1", description = "stream threads of the pipeline (default ${DEFAULT-VALUE})")
     int streamThreads;
@@ -48,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
         deleteRecursively(workDir);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB, Java " + System.getProperty("java.version"));
-        String tables = new Benchmark(workDir, streamThreads, streamsOverrides, System.out).run(chosen, !noBaselines);
+        String tables = new Benchmark(workDir, streamThreads, streamsOverrides, System.out).run(chosen, variants);
         if (report != null) Files.writeString(report, tables);
         return 0;
     }

@@ -14,6 +14,12 @@ public final class FusionCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // On a 2-core machine the common pool has parallelism 1, and then every async completion
+        // (the JDK HttpClient's among them) starts a new thread. Give it a real pool before first use.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+        }
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "fusion.schema");
         int code = new CommandLine(new FusionCommand()).execute(args);
         System.exit(code);

@@ -99,7 +99,8 @@ public final class FusionConfig {
                 millis("fusion.join.emitted-retention-ms", d.emittedRetention()),
                 millis("fusion.join.scan-interval-ms", d.joinScanInterval()),
                 new CallSettings(millis("fusion.calls.forward-interval-ms", d.calls().forwardInterval()),
-                        millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis()));
+                        millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis(),
+                        integer("fusion.calls.max-queued", d.calls().maxQueued())));
     }
 
     public CallCapacity capacity() {

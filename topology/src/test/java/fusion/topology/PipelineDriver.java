@@ -38,6 +38,10 @@ public final class PipelineDriver implements AutoCloseable {
     private final Map<String, List<FusionResult>> seen = new HashMap<>();
 
     public PipelineDriver(ChatClient client, PipelineSettings settings) {
+        this(client, settings, new CallCapacity(64, 16));
+    }
+
+    public PipelineDriver(ChatClient client, PipelineSettings settings, CallCapacity capacity) {
         try {
             stateDir = Files.createTempDirectory("fusion-ttd-");
         } catch (IOException e) {
@@ -47,7 +51,7 @@ public final class PipelineDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fusion-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(FusionTopology.build(topics, settings, client, new CallCapacity(64, 16)), props);
+        driver = new TopologyTestDriver(FusionTopology.build(topics, settings, client, capacity), props);
         requests = driver.createInputTopic(topics.requests(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         results = driver.createOutputTopic(topics.results(), Serdes.String().deserializer(), Topics.RESULT.deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
@@ -66,7 +70,7 @@ public final class PipelineDriver implements AutoCloseable {
     }
 
     /** Advances the wall clock in small steps until {@code id} has a result, for at most {@code patience} of real time. */
-    FusionResult awaitResult(String id, Duration patience) {
+    public FusionResult awaitResult(String id, Duration patience) {
         long deadline = System.currentTimeMillis() + patience.toMillis();
         while (System.currentTimeMillis() < deadline) {
             drainResults();
