@@ -36,8 +36,10 @@ public enum FailureKind {
     CIRCUIT_OPEN("circuit_open", false),
     /** No provider is configured for this model. */
     NO_PROVIDER("no_provider", false),
-    /** The call was not started (budget, cancel). */
-    CANCELLED("cancelled", false);
+    /** The call was not started: its batch was cancelled. */
+    CANCELLED("cancelled", false),
+    /** The call was not started: the run's cost budget was spent. */
+    BUDGET_EXCEEDED("budget_exceeded", false);
 
     private final String wireName;
     private final boolean retryable;

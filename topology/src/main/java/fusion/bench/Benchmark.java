@@ -72,29 +72,29 @@ public final class Benchmark {
         Measurement b = null;
         Measurement c = null;
         try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(sim))) {
-            ProviderClock clock = new ProviderClock(new OpenAiChatClient(routes(simulator), Duration.ofSeconds(60)));
-            ChatClient client = new ResilientChatClient(clock, routes(simulator), ResilienceConfig.fromProperties(s.clientSettings()),
-                    new SimpleMeterRegistry());
             if (variants.contains("b") && !s.name().startsWith("iii")) {
-                clock.reset();
-                b = DirectFanOut.run(s, client, clock, patience);
-                rows.add(b);
-                out.println("  " + b.row());
+                b = measure(s, simulator, (client, clock) -> DirectFanOut.run(s, client, clock, patience), rows);
             }
             if (variants.contains("a")) {
-                clock.reset();
-                a = PipelineRun.run(s, broker().bootstrapServers(), workDir.resolve("streams"), client, clock, streamThreads, streamsOverrides, patience);
-                rows.add(0, a);
-                out.println("  " + a.row());
+                a = measure(s, simulator, (client, clock) -> PipelineRun.run(s, broker().bootstrapServers(), workDir.resolve("streams"),
+                        client, clock, streamThreads, streamsOverrides, patience), rows);
                 pipelineBy.put(s.name(), a);
             }
-            if (variants.contains("c") && s.naiveSample() > 0) {
-                clock.reset();
-                c = NaiveStreams.run(s, broker().bootstrapServers(), workDir.resolve("streams"), client, clock, patience);
-                rows.add(c);
-                out.println("  " + c.row());
+            if (s.latencyRequests() > 0) {
+                Scenario l = s.forLatency();
+                String label = " — latency run, " + l.window() + " outstanding";
+                if (variants.contains("b")) {
+                    measure(l, simulator, (client, clock) -> DirectFanOut.run(l, client, clock, patience).labelled(label), rows);
+                }
+                if (variants.contains("a")) {
+                    measure(l, simulator, (client, clock) -> PipelineRun.run(l, broker().bootstrapServers(), workDir.resolve("streams"),
+                            client, clock, streamThreads, streamsOverrides, patience).labelled(label), rows);
+                }
             }
-            client.close();
+            if (variants.contains("c") && s.naiveSample() > 0) {
+                c = measure(s, simulator, (client, clock) -> NaiveStreams.run(s, broker().bootstrapServers(), workDir.resolve("streams"),
+                        client, clock, patience), rows);
+            }
         }
         StringBuilder md = new StringBuilder("### Scenario ").append(s.name()).append(": ").append(s.description()).append("\n\n")
                 .append(Measurement.header()).append('\n');
@@ -103,6 +103,22 @@ public final class Benchmark {
         if (a != null && b != null) md.append(String.format(Locale.ROOT, "a/b throughput: %.2f%n", a.throughput() / b.throughput()));
         if (a != null && c != null) md.append(String.format(Locale.ROOT, "a/c throughput: %.0f%n", a.throughput() / c.throughput()));
         return md.toString();
+    }
+
+    /** One variant's run, with a client of its own: no limits, queues or circuits carry over from the one before. */
+    private interface Variant {
+        Measurement run(ChatClient client, ProviderClock clock) throws Exception;
+    }
+
+    private Measurement measure(Scenario s, Simulator simulator, Variant variant, List<Measurement> rows) throws Exception {
+        ProviderClock clock = new ProviderClock(new OpenAiChatClient(routes(simulator), Duration.ofSeconds(60)));
+        try (ChatClient client = new ResilientChatClient(clock, routes(simulator), ResilienceConfig.fromProperties(s.clientSettings()),
+                new SimpleMeterRegistry())) {
+            Measurement m = variant.run(client, clock);
+            rows.add(m);
+            out.println("  " + m.row());
+            return m;
+        }
     }
 
     private static ProviderRoutes routes(Simulator simulator) {

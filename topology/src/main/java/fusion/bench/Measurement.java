@@ -10,6 +10,10 @@ import java.util.Locale;
 public record Measurement(String variant, int requests, double wallSeconds, double cpuSeconds, long peakRssMb,
                           long[] latencyMs, long[] overheadMs, String note) {
 
+    public Measurement labelled(String suffix) {
+        return new Measurement(variant + suffix, requests, wallSeconds, cpuSeconds, peakRssMb, latencyMs, overheadMs, note);
+    }
+
     public double throughput() {
         return requests / wallSeconds;
     }

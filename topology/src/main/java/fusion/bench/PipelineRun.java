@@ -41,6 +41,7 @@ final class PipelineRun {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger analysed = new AtomicInteger();
         AtomicBoolean reading = new AtomicBoolean(true);
+        java.util.concurrent.ConcurrentHashMap<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
         // Where the time goes: submission to intake, intake to result (less the provider time), result to the reader.
         long[] toIntake = new long[s.requests()];
         long[] inPipeline = new long[s.requests()];
@@ -59,6 +60,10 @@ final class PipelineRun {
                         FusionResult r = Topics.RESULT.decode(record.value());
                         if (r.getStatus() == ResultStatus.ok) ok.incrementAndGet();
                         if (r.getAnalysis() != null) analysed.incrementAndGet();
+                        if (r.getJudgeFailure() != null) {
+                            failures.merge(r.getJudgeFailure().getReason() + " " + r.getJudgeFailure().getStatusCode() + " "
+                                    + String.valueOf(r.getJudgeFailure().getMessage()).replaceAll("\\s+", " "), 1, Integer::sum);
+                        }
                         int i = ClosedLoop.index(record.key());
                         long now = System.currentTimeMillis();
                         toIntake[i] = r.getReceivedAt() - loop.sentAt(i);
@@ -85,6 +90,8 @@ final class PipelineRun {
             reading.set(false);
             reader.join(5_000);
             long[] latencies = loop.latencies();
+            failures.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(3)
+                    .forEach(e -> System.err.println("  judge failures: " + e.getValue() + " × " + e.getKey()));
             String note = ok.get() + " ok, " + analysed.get() + " analysed" + (loop.duplicates() > 0 ? ", " + loop.duplicates() + " DUPLICATES" : "")
                     + (all ? "" : "; timed out")
                     + String.format(java.util.Locale.ROOT, "; p50 ms: to intake %d, in pipeline beyond provider time %d, result to reader %d",

@@ -6,27 +6,37 @@ import java.util.List;
  * One benchmark setting: how many requests, how slow each model call is, how many calls each model
  * may have in flight, and how many requests the load keeps outstanding (closed loop).
  *
- * @param window requests outstanding at once: twice the per-model limit keeps panel and judge
- *     slots both full; 0 submits everything at once
+ * @param window requests outstanding at once in the throughput run; 0 submits everything at once,
+ *     as a batch job does, so the providers' limits and nothing else bound throughput
  * @param naiveSample requests the naive blocking app runs (it is far too slow for the full set)
+ * @param latencyRequests requests of the latency run, which keeps {@link #latencyWindow()} outstanding;
+ *     0 for none
+ * @param latencyWindow requests outstanding in the latency run: at most the per-model limit, so no
+ *     call waits for capacity and all of latency above the provider time is the variant's own
  */
 public record Scenario(String name, String description, int requests, long latencyMs, long jitterMs,
-                       int inFlightPerModel, int window, int naiveSample) {
+                       int inFlightPerModel, int window, int naiveSample, int latencyRequests, int latencyWindow) {
     public static final List<String> PANEL = List.of("sim/panel-1", "sim/panel-2", "sim/panel-3");
     public static final String JUDGE = "sim/judge";
 
     public static List<Scenario> standard() {
         return List.of(
                 new Scenario("i", "10,000 requests, 3-model panel + judge, 1 s ± 20% per call, 256 in flight per model",
-                        10_000, 1000, 200, 256, 512, 30),
-                new Scenario("ii", "20,000 requests at zero latency: pure overhead", 20_000, 0, 0, 256, 0, 2000),
-                new Scenario("iii-10k", "10,000 requests at 200 ms (the base for iii)", 10_000, 200, 0, 256, 512, 0),
-                new Scenario("iii", "100,000 requests at 200 ms: scale", 100_000, 200, 0, 256, 512, 0));
+                        10_000, 1000, 200, 256, 0, 30, 3000, 256),
+                new Scenario("ii", "20,000 requests at zero latency: pure overhead", 20_000, 0, 0, 256, 0, 2000, 3000, 64),
+                new Scenario("iii-10k", "10,000 requests at 200 ms (the base for iii)", 10_000, 200, 0, 256, 0, 0, 0, 0),
+                new Scenario("iii", "100,000 requests at 200 ms: scale", 100_000, 200, 0, 256, 0, 0, 0, 0));
     }
 
     public Scenario scaled(double factor) {
         return new Scenario(name, description + (factor == 1 ? "" : " (scaled ×" + factor + ")"),
-                Math.max(1, (int) Math.round(requests * factor)), latencyMs, jitterMs, inFlightPerModel, window, naiveSample);
+                Math.max(1, (int) Math.round(requests * factor)), latencyMs, jitterMs, inFlightPerModel, window, naiveSample,
+                (int) Math.round(latencyRequests * factor), latencyWindow);
+    }
+
+    /** The same setting run for latency: fewer requests, a window under the limits. */
+    public Scenario forLatency() {
+        return new Scenario(name, description, latencyRequests, latencyMs, jitterMs, inFlightPerModel, latencyWindow, 0, 0, 0);
     }
 
     /** Provider and model limits for the client: each model its own cap, the provider room for all four. */

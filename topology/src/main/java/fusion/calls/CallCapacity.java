@@ -12,6 +12,7 @@ public final class CallCapacity {
     private final int maxInFlightPerModel;
     private final Map<String, Integer> perModel = new HashMap<>();
     private int total;
+    private CallBudget budget = CallBudget.unlimited();
 
     public CallCapacity(int maxInFlight, int maxInFlightPerModel) {
         if (maxInFlight < 1 || maxInFlightPerModel < 1) {
@@ -19,6 +20,16 @@ public final class CallCapacity {
         }
         this.maxInFlight = maxInFlight;
         this.maxInFlightPerModel = maxInFlightPerModel;
+    }
+
+    /** Also stops new calls once {@code budget} is spent. */
+    public CallCapacity withBudget(CallBudget budget) {
+        this.budget = budget;
+        return this;
+    }
+
+    public CallBudget budget() {
+        return budget;
     }
 
     /** Takes a slot for {@code model} when there is room; false at once when there is none. */

@@ -12,6 +12,6 @@ import java.time.Duration;
  */
 public record CallSettings(Duration forwardInterval, long maxCapacityWaitMillis, int maxQueued) {
     public static CallSettings defaults() {
-        return new CallSettings(Duration.ofMillis(10), 30_000, 1024);
+        return new CallSettings(Duration.ofMillis(10), 30_000, 4096);
     }
 }

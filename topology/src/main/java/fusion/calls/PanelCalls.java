@@ -1,6 +1,9 @@
 package fusion.calls;
 
+import fusion.intake.Cancellations;
 import fusion.model.ChatClient;
+import fusion.model.ChatOutcome;
+import fusion.model.FailureKind;
 import fusion.model.ChatRequest;
 import fusion.schema.PanelResponse;
 import fusion.schema.PanelTask;
@@ -22,6 +25,7 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
     private final CallSettings settings;
     private ProcessorContext<String, PanelResponse> context;
     private PendingCalls<PanelTask> pending;
+    private Cancellations cancellations;
 
     public PanelCalls(ChatClient client, CallCapacity capacity, CallSettings settings) {
         this.client = client;
@@ -32,6 +36,7 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
     @Override
     public void init(ProcessorContext<String, PanelResponse> context) {
         this.context = context;
+        cancellations = Cancellations.of(context);
         pending = PendingCalls.attach(context, STORE, STAGE, PanelCalls::chatRequest, client, capacity, settings, this::forward);
     }
 
@@ -40,6 +45,12 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
         PanelTask task = record.value();
         if (task == null) return;
         pending.forwardCompleted(this::forward);
+        if (cancellations.cancelledBatch(task.getRequest()) != null) {
+            // Not sent, so not paid for; the join turns a panel of these into a cancelled result.
+            forward(new PendingCalls.Completed<>(callKey(task), task, ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null,
+                    "not sent: batch '" + task.getRequest().getMetadata().get(Cancellations.BATCH_ID) + "' was cancelled", 0)));
+            return;
+        }
         pending.start(callKey(task), task, this::forward);
     }
 

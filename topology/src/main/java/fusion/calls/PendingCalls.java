@@ -201,11 +201,20 @@ public final class PendingCalls<V> {
 
     private void issue(String key, V pending, ChatRequest request) {
         issued.add(key);
+        CallBudget budget = capacity.budget();
+        if (budget.exhausted()) {
+            // Not sent, so not paid for: the request's result says the budget ran out.
+            capacity.release(request.model());
+            completed.add(new Completed<>(key, pending, ChatOutcome.failed(request.model(), FailureKind.BUDGET_EXCEEDED, null,
+                    "not sent: the run's cost limit was reached (" + budget.describe() + ")", 0)));
+            return;
+        }
         CallOutcomes.safely(client, request).whenComplete((outcome, error) -> {
             capacity.release(request.model());
-            if (closed) return;
             ChatOutcome result = outcome != null ? outcome
                     : ChatOutcome.failed(request.model(), FailureKind.NETWORK_ERROR, null, "call failed: " + error, 0);
+            budget.record(result);
+            if (closed) return;
             completed.add(new Completed<>(key, pending, result));
         });
     }

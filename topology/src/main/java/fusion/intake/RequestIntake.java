@@ -38,6 +38,7 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     private final Routes routes;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Long> seen;
+    private Cancellations cancellations;
 
     public RequestIntake(RequestValidator validator, Routes routes) {
         this.validator = validator;
@@ -48,6 +49,7 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.seen = context.getStateStore(SEEN_STORE);
+        this.cancellations = Cancellations.of(context);
     }
 
     @Override
@@ -103,6 +105,11 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
         }
         FusionRequest accepted = verdict.request();
         accepted.setReceivedAt(now);
+        String cancelled = cancellations.cancelledBatch(accepted);
+        if (cancelled != null) {
+            context.forward(new Record<Object, Object>(id, FusionResults.cancelled(accepted, cancelled, now), now), routes.results());
+            return;
+        }
         if (accepted.getTurnId() != null) {
             context.forward(new Record<Object, Object>(accepted.getTurnId(), accepted, now), routes.turns());
         } else {

@@ -7,7 +7,11 @@ public enum FailureReason {
     RATE_LIMITED("rate_limited"),
     FUSION_INVOCATION_CAPPED("fusion_invocation_capped"),
     UNEXPECTED_ERROR("unexpected_error"),
-    INVALID_REQUEST("invalid_request");
+    INVALID_REQUEST("invalid_request"),
+    /** The request's batch was cancelled before its calls were sent. */
+    CANCELLED("cancelled"),
+    /** The run's --max-cost was reached before the request's calls were sent. */
+    BUDGET_EXCEEDED("budget_exceeded");
 
     private final String wireName;
 

@@ -34,6 +34,12 @@ public final class FusionResults {
                 FailureReason.FUSION_INVOCATION_CAPPED, List.of(), List.of(), now);
     }
 
+    /** A request of a cancelled batch, answered before any of its calls were sent. */
+    public static FusionResult cancelled(FusionRequest request, String batchId, long now) {
+        return error(request.getRequestId(), request, "batch '" + batchId + "' was cancelled before this request reached the models",
+                FailureReason.CANCELLED, List.of(), List.of(), now);
+    }
+
     public static FusionResult unexpected(String requestId, FusionRequest request, String message, long now) {
         return error(requestId, request, "unexpected error: " + message, FailureReason.UNEXPECTED_ERROR, List.of(), List.of(), now);
     }
@@ -61,8 +67,12 @@ public final class FusionResults {
             }
         }
         if (responses.isEmpty()) {
-            FusionResult r = error(deliberation.getRequestId(), request, "all panel models failed",
-                    panelFailureReason(failed), failed, calls, now);
+            FailureReason reason = panelFailureReason(failed);
+            String message = reason == FailureReason.CANCELLED ? "the request's batch was cancelled before its calls were sent"
+                    : reason == FailureReason.BUDGET_EXCEEDED ? "the run's cost limit was reached before this request's calls were sent"
+                    : "all panel models failed";
+            FusionResult r = error(deliberation.getRequestId(), request, message,
+                    reason, failed, calls, now);
             r.setPanelMs(panelMs);
             return r;
         }
@@ -86,6 +96,8 @@ public final class FusionResults {
      * rate_limited when any was rate limited, else all_panels_failed.
      */
     public static FailureReason panelFailureReason(List<FailedModel> failed) {
+        if (failed.stream().allMatch(f -> FailureKind.CANCELLED.wireName().equals(f.getReason()))) return FailureReason.CANCELLED;
+        if (failed.stream().anyMatch(f -> FailureKind.BUDGET_EXCEEDED.wireName().equals(f.getReason()))) return FailureReason.BUDGET_EXCEEDED;
         boolean credits = failed.stream().anyMatch(f -> FailureKind.INSUFFICIENT_CREDITS.wireName().equals(f.getReason()));
         if (credits) return FailureReason.INSUFFICIENT_CREDITS;
         boolean rateLimited = failed.stream().anyMatch(f -> FailureKind.RATE_LIMITED.wireName().equals(f.getReason())

@@ -41,6 +41,16 @@ public final class FusionApp implements AutoCloseable {
         public static Settings embedded(String bootstrapServers, Path stateDir) {
             return new Settings(bootstrapServers, "fusion", stateDir, 4, (short) 1, 1, Map.of());
         }
+
+        /**
+         * For a real cluster: application id, partitions and stream threads from fusion.* settings; replication the
+         * broker's default unless fusion.replication-factor says otherwise; every kafka.* setting passed through.
+         */
+        public static Settings cluster(FusionConfig config, String bootstrapServers, Path stateDir) {
+            return new Settings(bootstrapServers, config.string("fusion.application-id", "fusion"), stateDir,
+                    config.integer("fusion.partitions", 12), (short) config.integer("fusion.replication-factor", -1),
+                    config.integer("fusion.stream-threads", 2), config.under("kafka."));
+        }
     }
 
     private final KafkaStreams streams;
@@ -103,8 +113,8 @@ public final class FusionApp implements AutoCloseable {
             for (String name : topics.all()) {
                 if (existing.contains(name)) continue;
                 NewTopic topic = new NewTopic(name, s.partitions(), s.replication());
-                if (name.equals(topics.results())) {
-                    // exactly one result per request id: compaction keeps the latest
+                if (topics.compacted().contains(name)) {
+                    // one result per request id, one command per batch: compaction keeps the latest
                     topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                 }
                 missing.add(topic);

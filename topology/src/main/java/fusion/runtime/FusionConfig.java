@@ -4,6 +4,7 @@ import fusion.calls.CallCapacity;
 import fusion.calls.CallSettings;
 import fusion.intake.FusionDefaults;
 import fusion.topology.PipelineSettings;
+import fusion.topology.Topics;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -26,8 +27,28 @@ public final class FusionConfig {
         this.values = Map.copyOf(values);
     }
 
-    /** Reads {@code file} (a .properties file) when given, then applies {@code overrides}. */
+    /** Reads {@code file} (a .properties file) when given, then the environment, then {@code overrides}: later wins. */
     public static FusionConfig load(Path file, Map<String, String> overrides) throws IOException {
+        return load(file, System.getenv(), overrides);
+    }
+
+    /**
+     * Settings in the environment: {@code FUSION_CALLS_MAX__IN__FLIGHT=64} is
+     * {@code fusion.calls.max-in-flight=64} and {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL} is
+     * {@code kafka.security.protocol=SASL_SSL}: lower case, {@code _} for a dot, {@code __} for a dash.
+     */
+    static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> out = new HashMap<>();
+        env.forEach((name, value) -> {
+            if ((name.startsWith("FUSION_") || name.startsWith("KAFKA_")) && !name.equals("FUSION_JAVA_OPTS")) {
+                String key = name.toLowerCase(java.util.Locale.ROOT).replace("__", "\u0000").replace('_', '.').replace("\u0000", "-");
+                out.put(key, value);
+            }
+        });
+        return out;
+    }
+
+    public static FusionConfig load(Path file, Map<String, String> env, Map<String, String> overrides) throws IOException {
         Map<String, String> values = new HashMap<>();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
@@ -39,6 +60,7 @@ public final class FusionConfig {
             }
             p.forEach((k, v) -> values.put(k.toString().trim(), v.toString().trim()));
         }
+        values.putAll(fromEnvironment(env));
         values.putAll(overrides);
         return new FusionConfig(values);
     }
@@ -85,6 +107,17 @@ public final class FusionConfig {
             if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
         });
         return out;
+    }
+
+    /** Settings for a Kafka client: bootstrap servers plus every kafka.* setting (security.protocol, sasl.*, ssl.*, ...). */
+    public Map<String, Object> kafkaClient(String bootstrapServers) {
+        Map<String, Object> p = new HashMap<>(under("kafka."));
+        p.put("bootstrap.servers", bootstrapServers);
+        return p;
+    }
+
+    public Topics topics() {
+        return new Topics(string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
     }
 
     public PipelineSettings pipeline() {

@@ -56,10 +56,15 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
             }
         }
 
+        /** @param total requests expected, or -1 when not known (collecting a batch as it grows) */
         String progressLine(int total, long elapsedMillis) {
             int done = ok + errors;
-            return String.format(Locale.ROOT, "%d/%d done (%d ok, %d without analysis, %d errors), %d calls, $%.4f, %.0f s",
-                    done, total, ok - degraded, degraded, errors, calls, cost, elapsedMillis / 1000.0);
+            String eta = "";
+            if (total > 0 && done > 0 && done < total) {
+                eta = String.format(Locale.ROOT, ", ETA %.0f s", (total - done) * (elapsedMillis / 1000.0) / done);
+            }
+            return String.format(Locale.ROOT, "%d%s done (%d ok, %d without analysis, %d errors), %d calls, $%.4f, %.0f s%s",
+                    done, total >= 0 ? "/" + total : "", ok - degraded, degraded, errors, calls, cost, elapsedMillis / 1000.0, eta);
         }
 
         RunSummary summary(int requests, int unreadable, long wallMillis) {

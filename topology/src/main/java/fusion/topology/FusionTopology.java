@@ -3,6 +3,7 @@ package fusion.topology;
 import fusion.calls.CallCapacity;
 import fusion.calls.PanelCalls;
 import fusion.fanout.PanelFanOut;
+import fusion.intake.Cancellations;
 import fusion.intake.RequestIntake;
 import fusion.intake.RequestValidator;
 import fusion.intake.TurnGuard;
@@ -50,22 +51,27 @@ public final class FusionTopology {
         // fan-out: the same stage after intake and after the turn guard
         t.addProcessor("fan-out", PanelFanOut::new, "intake");
         t.addProcessor("turn-fan-out", PanelFanOut::new, "turn-guard");
-        t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
 
-        // panel calls
-        t.addSource("tasks", keys.deserializer(), Topics.PANEL_TASK.deserializer(), topics.panelTasks());
-        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls()), "tasks");
+        // panel calls, straight after fan-out: a request's stages all run in the task that took it in,
+        // so no stage waits for the previous one's transaction to commit. The tasks and responses
+        // topics still get every record, for anyone who wants to watch or audit them.
+        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls()), "fan-out", "turn-fan-out");
+        t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
         t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
 
         // join → judge → synthesis
-        t.addSource("responses", keys.deserializer(), Topics.PANEL_RESPONSE.deserializer(), topics.panelResponses());
-        t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "responses");
+        t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
         t.addProcessor("judge", () -> new JudgeStage(client, capacity, settings.calls(), "synthesis", "results"), "join");
         t.addProcessor("synthesis", () -> new fusion.synthesis.SynthesisStage(client, capacity, settings.calls()), "judge");
 
         // results: every writer's results pass one tally on their way to the compacted topic
         t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
         t.addSink("results-out", topics.results(), keys.serializer(), Topics.RESULT.serializer(), "results");
+
+        // cancelled batches, from the control topic, seen by every task of every instance
+        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Cancellations.STORE), Topics.KEYS, Serdes.String())
+                        .withLoggingDisabled(), "control", keys.deserializer(), Serdes.String().deserializer(), topics.control(),
+                "control-updates", Cancellations.Updater::new);
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
         t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");

@@ -50,7 +50,15 @@ public final class Topics {
     /** Request records that cannot be read at all: original key and value, the reason in headers. */
     public String deadLetters() { return prefix + "requests.dlq"; }
 
+    /** Operator commands, keyed by what they name ({@code cancel/<batch id>}); compacted; read by every instance. */
+    public String control() { return prefix + "control"; }
+
     public List<String> all() {
-        return List.of(requests(), turns(), panelTasks(), panelResponses(), results(), deadLetters());
+        return List.of(requests(), turns(), panelTasks(), panelResponses(), results(), deadLetters(), control());
+    }
+
+    /** Topics that keep only the latest record per key. */
+    public List<String> compacted() {
+        return List.of(results(), control());
     }
 }

@@ -29,6 +29,9 @@ final class ModelCircuit {
         this.openMillis = policy.openMillis();
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .failureRateThreshold(policy.failureRatePercent())
+                // Slowness is not failure: a call's duration may include its wait for provider capacity, and the
+                // call timeout already bounds a stuck call. (resilience4j would open on 100% of calls over 60 s.)
+                .slowCallDurationThreshold(Duration.ofDays(365))
                 .slidingWindow(policy.minCalls(), policy.minCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .waitDurationInOpenState(Duration.ofMillis(policy.openMillis()))
                 .permittedNumberOfCallsInHalfOpenState(policy.halfOpenCalls())

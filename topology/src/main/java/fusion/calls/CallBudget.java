@@ -1,0 +1,83 @@
+package fusion.calls;
+
+import fusion.model.ChatOutcome;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/**
+ * What the calls of this instance may cost. Each finished call adds its cost: the provider's
+ * {@code usage.cost} (OpenRouter reports it), or else tokens times the configured price. Once the
+ * spend reaches the limit no new call starts; calls already in flight finish (and are paid for).
+ */
+public final class CallBudget {
+    private final Double maxCost;
+    private final Map<String, double[]> pricePerMillion;
+    private final DoubleAdder spent = new DoubleAdder();
+
+    /**
+     * @param maxCost         USD, or null for no limit
+     * @param pricePerMillion model → {input, output} USD per million tokens, for providers that report no cost
+     */
+    public CallBudget(Double maxCost, Map<String, double[]> pricePerMillion) {
+        if (maxCost != null && !(maxCost >= 0)) throw new IllegalArgumentException("--max-cost must be a number of USD ≥ 0, got " + maxCost);
+        this.maxCost = maxCost;
+        this.pricePerMillion = Map.copyOf(pricePerMillion);
+    }
+
+    public static CallBudget unlimited() {
+        return new CallBudget(null, Map.of());
+    }
+
+    /**
+     * Prices from {@code fusion.price.<model-id>.input-per-mtok} and {@code .output-per-mtok}
+     * (USD per million tokens); the model id is everything between the prefix and the suffix.
+     */
+    public static Map<String, double[]> prices(Map<String, String> properties) {
+        Map<String, double[]> out = new ConcurrentHashMap<>();
+        properties.forEach((key, value) -> {
+            if (!key.startsWith("fusion.price.")) return;
+            int side = key.endsWith(".input-per-mtok") ? 0 : key.endsWith(".output-per-mtok") ? 1 : -1;
+            if (side < 0) {
+                throw new IllegalArgumentException(key + " is not a price; write fusion.price.<model-id>.input-per-mtok or .output-per-mtok");
+            }
+            String model = key.substring("fusion.price.".length(), key.lastIndexOf('.'));
+            try {
+                out.computeIfAbsent(model, m -> new double[2])[side] = Double.parseDouble(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " is '" + value + "'; it must be USD per million tokens, e.g. 3.0");
+            }
+        });
+        return out;
+    }
+
+    public boolean exhausted() {
+        return maxCost != null && spent.sum() >= maxCost;
+    }
+
+    /** Adds a finished call's cost. */
+    public void record(ChatOutcome outcome) {
+        spent.add(cost(outcome));
+    }
+
+    /** Counts spend from an earlier run of the same job, so a resumed run keeps to the same limit. */
+    public void alreadySpent(double usd) {
+        spent.add(usd);
+    }
+
+    public double cost(ChatOutcome outcome) {
+        if (outcome.usage().cost() != null) return outcome.usage().cost();
+        double[] price = pricePerMillion.get(outcome.model());
+        if (price == null) return 0;
+        return (outcome.usage().promptTokens() * price[0] + (outcome.usage().completionTokens() + outcome.usage().reasoningTokens()) * price[1]) / 1e6;
+    }
+
+    public double spent() {
+        return spent.sum();
+    }
+
+    public String describe() {
+        return maxCost == null ? "no cost limit" : String.format(Locale.ROOT, "$%.4f of $%.4f spent", spent(), maxCost);
+    }
+}

@@ -1,0 +1,24 @@
+package fusion.cli;
+
+import fusion.runtime.FusionConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that talk to a Kafka cluster: where it is and how the app is configured. */
+public final class ClusterOptions {
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT,...", description = "the Kafka cluster")
+    String bootstrapServers;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a .properties file of fusion.* and kafka.* settings (see README)")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one setting; wins over the file and the environment")
+    Map<String, String> overrides = new HashMap<>();
+
+    FusionConfig config() throws IOException {
+        return FusionConfig.load(configFile, overrides);
+    }
+}

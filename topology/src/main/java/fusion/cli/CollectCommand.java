@@ -1,0 +1,62 @@
+package fusion.cli;
+
+import fusion.runtime.DatasetRows;
+import fusion.runtime.FusionConfig;
+import fusion.runtime.ResultCollector;
+import fusion.runtime.ResultSink;
+import fusion.runtime.RunSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fusion collect}: results from a cluster into a file, read_committed. */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+        description = "Reads committed results (of one batch, with --batch-id) and writes them to --out. Without --follow it "
+                + "stops at the end of the results topic; with it, it keeps reading until Ctrl-C.")
+public final class CollectCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "OUT", description = "results file (JSONL)")
+    Path out;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--batch-id", paramLabel = "ID", description = "only this batch's results")
+    String batchId;
+
+    @Option(names = "--follow", description = "keep reading new results until stopped")
+    boolean follow;
+
+    @Option(names = "--progress-seconds", defaultValue = "2", description = "how often a progress line is printed (default ${DEFAULT-VALUE})")
+    int progressSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        FusionConfig config = cluster.config();
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            try {
+                closed.await(10, java.util.concurrent.TimeUnit.SECONDS); // let the file be flushed and closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fusion-collect-stop"));
+        try (ResultSink sink = ResultSink.jsonl(out)) {
+            RunSummary summary = new ResultCollector(config.kafkaClient(cluster.bootstrapServers), config.topics().results(),
+                    System.err, Duration.ofSeconds(progressSeconds))
+                    .collect(r -> batchId == null || batchId.equals(r.getMetadata().get(DatasetRows.BATCH_ID)), null,
+                            follow ? ResultCollector.Until.STOPPED : ResultCollector.Until.CAUGHT_UP, sink,
+                            System.currentTimeMillis(), 0, stop::get);
+            System.out.println(summary.describe());
+            System.out.println("results in " + out);
+        } finally {
+            closed.countDown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package fusion.cli;
+
+import fusion.model.ChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.runtime.FusionApp;
+import fusion.runtime.FusionConfig;
+import fusion.runtime.MetricsEndpoint;
+import fusion.runtime.ModelCalls;
+import io.micrometer.core.instrument.Metrics;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fusion serve}: only the streams app, on a real cluster. More instances with the same application id share the work. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Runs the pipeline against an existing Kafka cluster until stopped (Ctrl-C). Start more instances "
+                + "with the same fusion.application-id to scale out; partitions are shared among them.")
+public final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--state-dir", defaultValue = ".fusion/serve", description = "local state of this instance (default ${DEFAULT-VALUE}); one per instance")
+    Path stateDir;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "serve Prometheus metrics on http://localhost:PORT/metrics")
+    Integer metricsPort;
+
+    @Override
+    public Integer call() throws Exception {
+        FusionConfig config = cluster.config();
+        ProviderRoutes routes = ProviderRoutes.fromProperties(config.values(), System::getenv);
+        if (!routes.hasUsableProvider()) {
+            System.err.println("fusion serve: no model provider is configured. Set OPENROUTER_API_KEY, "
+                    + "or configure a provider (fusion.provider.<name>.base-url; see README, Configuration).");
+            return 2;
+        }
+        MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
+             FusionApp app = FusionApp.start(FusionApp.Settings.cluster(config, cluster.bootstrapServers, stateDir), config.topics(),
+                     config.pipeline(), client, config.capacity())) {
+            if (metrics != null) metrics.watch(app.streams());
+            // The JVM waits for shutdown hooks, not for main: the hook waits until the app has closed cleanly.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopped.countDown();
+                try {
+                    closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "fusion-serve-stop"));
+            System.err.println("serving " + config.topics().requests() + " → " + config.topics().results() + " on " + cluster.bootstrapServers
+                    + (metrics != null ? "; metrics on :" + metrics.port() : ""));
+            stopped.await();
+        } finally {
+            if (metrics != null) metrics.close();
+            closed.countDown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package fusion.runtime;
+
+import fusion.schema.FusionResult;
+import fusion.topology.Topics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads results with read_committed, so only results of committed transactions are ever seen, and
+ * hands each wanted request id's result to a sink once.
+ */
+public final class ResultCollector {
+    private final Map<String, Object> clientConfig;
+    private final String topic;
+    private final PrintStream progress;
+    private final Duration progressEvery;
+
+    public ResultCollector(Map<String, Object> clientConfig, String resultsTopic, PrintStream progress, Duration progressEvery) {
+        this.clientConfig = clientConfig;
+        this.topic = resultsTopic;
+        this.progress = progress;
+        this.progressEvery = progressEvery;
+    }
+
+    /** When to stop reading. */
+    public enum Until {
+        /** every expected id has a result */
+        ALL_EXPECTED,
+        /** the end of the topic as it was when reading began */
+        CAUGHT_UP,
+        /** only when told to stop */
+        STOPPED
+    }
+
+    /**
+     * @param expected the ids waited for (ALL_EXPECTED), or null
+     * @param stop     asked between polls; true ends the read (Ctrl-C in --follow)
+     */
+    public RunSummary collect(Predicate<FusionResult> wanted, Set<String> expected, Until until, ResultSink sink,
+                              long startedMillis, int alreadyAnswered, BooleanSupplier stop) {
+        Map<String, Object> p = new HashMap<>(clientConfig);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        RunSummary.Tally tally = new RunSummary.Tally();
+        Set<String> written = new HashSet<>();
+        int total = expected == null ? -1 : expected.size() + alreadyAnswered;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long lastProgress = System.currentTimeMillis();
+            while (!done(until, expected, written, consumer, end) && !stop.getAsBoolean()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null || written.contains(record.key())) continue;
+                    if (expected != null && !expected.contains(record.key())) continue;
+                    FusionResult result = Topics.RESULT.decode(record.value());
+                    if (!wanted.test(result)) continue;
+                    sink.write(result);
+                    written.add(record.key());
+                    tally.add(result);
+                }
+                if (System.currentTimeMillis() - lastProgress >= progressEvery.toMillis()) {
+                    lastProgress = System.currentTimeMillis();
+                    sink.flush();
+                    progress.println(tally.progressLine(total, System.currentTimeMillis() - startedMillis));
+                }
+            }
+        }
+        sink.flush();
+        return tally.summary(written.size() + alreadyAnswered, alreadyAnswered, System.currentTimeMillis() - startedMillis);
+    }
+
+    private static boolean done(Until until, Set<String> expected, Set<String> written, KafkaConsumer<?, ?> consumer,
+                                Map<TopicPartition, Long> end) {
+        switch (until) {
+            case ALL_EXPECTED:
+                return written.size() >= expected.size();
+            case CAUGHT_UP:
+                for (var e : end.entrySet()) {
+                    // Under read_committed, position stops short of transaction markers; compare with what is readable.
+                    if (consumer.position(e.getKey()) < e.getValue()) return false;
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+}
