@@ -1,0 +1,91 @@
+package fusion.runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The {@code fusion} command as a separate OS process, on this test JVM's class path: for tests of
+ * what only a real process shows (kill -9, several commands against one broker).
+ */
+final class FusionProcess implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+    private final List<String> command;
+
+    private FusionProcess(Process process, Path output, List<String> command) {
+        this.process = process;
+        this.output = output;
+        this.command = command;
+    }
+
+    /** Starts {@code fusion args...} in {@code workDir}; stdout and stderr go to {@code output}. */
+    static FusionProcess start(Path workDir, Path output, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema",
+                "-cp", System.getProperty("java.class.path"),
+                "fusion.cli.FusionCommand"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        return new FusionProcess(process, output, command);
+    }
+
+    /** Waits for the process to end; fails the test, with its output, when it outlives {@code timeout}. */
+    int waitFor(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(5, command.size()))
+                    + "\n--- its output ---\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** Waits until the process's output has a line that {@code ready} accepts. */
+    void awaitOutput(Predicate<String> ready, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output().lines().anyMatch(ready)) return;
+            if (!process.isAlive()) break;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("fusion did not print what was awaited within " + timeout + (process.isAlive() ? "" : " (it exited)")
+                + "\n--- its output ---\n" + output());
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed or closed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Ctrl-C: SIGTERM, so shutdown hooks run. */
+    int stop(Duration timeout) throws Exception {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String output() throws IOException {
+        return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) kill();
+    }
+}
