@@ -25,7 +25,7 @@ public final class RequestJson {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> PARAMETERS = Set.of("request_id", "id", "prompt", "messages", "analysis_models",
             "model", "final_model", "max_tool_calls", "max_completion_tokens", "reasoning", "temperature", "tools",
-            "turn_id", "metadata");
+            "turn_id", "metadata", "preset");
 
     private RequestJson() {}
 
@@ -57,6 +57,7 @@ public final class RequestJson {
                 .setTemperature(number(node, "temperature"))
                 .setTools(tools(node))
                 .setTurnId(text(node, "turn_id"))
+                .setPreset(text(node, "preset"))
                 .setMetadata(metadata)
                 .build();
     }

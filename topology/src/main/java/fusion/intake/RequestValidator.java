@@ -40,8 +40,16 @@ public final class RequestValidator {
 
     public Verdict validate(FusionRequest given) {
         FusionRequest r = FusionRequest.newBuilder(given).build();
-        if (r.getAnalysisModels().isEmpty()) r.setAnalysisModels(new ArrayList<>(defaults.panelModels()));
-        if (r.getModel() == null) r.setModel(defaults.judgeModel());
+        Preset preset = null;
+        if (r.getPreset() != null) {
+            preset = defaults.presets().get(r.getPreset());
+            if (preset == null) {
+                return Verdict.invalid("preset is '" + r.getPreset() + "'; it must be one of " + defaults.presets().keySet().stream().sorted().toList()
+                        + ", or left out for the default panel (fusion.panel.default-models)");
+            }
+        }
+        if (r.getAnalysisModels().isEmpty()) r.setAnalysisModels(new ArrayList<>(preset != null ? preset.panelModels() : defaults.panelModels()));
+        if (r.getModel() == null) r.setModel(preset != null ? preset.judgeModel() : defaults.judgeModel());
         if (r.getMaxToolCalls() == null) r.setMaxToolCalls(defaults.maxToolCalls());
         String problem = problem(r);
         return problem == null ? Verdict.ok(r) : Verdict.invalid(problem);

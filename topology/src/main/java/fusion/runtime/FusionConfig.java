@@ -3,6 +3,7 @@ package fusion.runtime;
 import fusion.calls.CallCapacity;
 import fusion.calls.CallSettings;
 import fusion.intake.FusionDefaults;
+import fusion.intake.Preset;
 import fusion.topology.PipelineSettings;
 import fusion.topology.Topics;
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class FusionConfig {
         FusionDefaults defaults = new FusionDefaults(
                 list("fusion.panel.default-models", standard.panelModels()),
                 string("fusion.judge.default-model", standard.judgeModel()),
-                integer("fusion.max-tool-calls.default", standard.maxToolCalls()));
+                integer("fusion.max-tool-calls.default", standard.maxToolCalls()),
+                presets());
         PipelineSettings d = PipelineSettings.defaults();
         return new PipelineSettings(defaults,
                 millis("fusion.join.deadline-ms", d.joinDeadline()),
@@ -134,6 +136,35 @@ public final class FusionConfig {
                 new CallSettings(millis("fusion.calls.forward-interval-ms", d.calls().forwardInterval()),
                         millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis(),
                         integer("fusion.calls.max-queued", d.calls().maxQueued())));
+    }
+
+    /**
+     * The built-in presets, each redefinable, plus any new ones: {@code fusion.preset.<name>.models}
+     * (comma-separated) and {@code fusion.preset.<name>.judge}.
+     */
+    public Map<String, Preset> presets() {
+        Map<String, Preset> out = new HashMap<>(Preset.standard());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        under("fusion.preset.").keySet().forEach(k -> {
+            int dot = k.lastIndexOf('.');
+            String field = dot < 0 ? k : k.substring(dot + 1);
+            if (dot < 0 || !(field.equals("models") || field.equals("judge"))) {
+                throw new IllegalArgumentException("fusion.preset." + k + " is not a preset setting; write fusion.preset.<name>.models "
+                        + "(comma-separated model ids) or fusion.preset.<name>.judge");
+            }
+            names.add(k.substring(0, dot));
+        });
+        for (String name : names) {
+            Preset base = out.get(name);
+            List<String> models = list("fusion.preset." + name + ".models", base == null ? List.of() : base.panelModels());
+            String judge = string("fusion.preset." + name + ".judge", base == null ? null : base.judgeModel());
+            if (models.isEmpty() || models.size() > fusion.intake.RequestValidator.MAX_PANEL || judge == null) {
+                throw new IllegalArgumentException("preset " + name + " needs fusion.preset." + name + ".models (1 to "
+                        + fusion.intake.RequestValidator.MAX_PANEL + " model ids) and fusion.preset." + name + ".judge");
+            }
+            out.put(name, new Preset(name, models, judge));
+        }
+        return out;
     }
 
     public CallCapacity capacity() {

@@ -53,4 +53,25 @@ class RequestValidatorTest {
         assertThat(bare.validate(RequestJson.parse("{\"prompt\":\"q\"}")).errorMessage())
                 .contains("analysis_models is empty").contains("fusion.panel.default-models");
     }
+
+    @Test
+    @DisplayName("preset general-budget → its panel and judge; explicit analysis_models and model still win")
+    void presets() {
+        FusionRequest budget = validator.validate(RequestJson.parse("{\"prompt\":\"q\",\"preset\":\"general-budget\"}")).request();
+        Preset expected = Preset.standard().get(Preset.BUDGET);
+        assertThat(budget.getAnalysisModels()).isEqualTo(expected.panelModels());
+        assertThat(budget.getModel()).isEqualTo(expected.judgeModel());
+
+        FusionRequest overridden = validator.validate(RequestJson.parse(
+                "{\"prompt\":\"q\",\"preset\":\"general-fast\",\"analysis_models\":[\"x/one\"],\"model\":\"x/judge\"}")).request();
+        assertThat(overridden.getAnalysisModels()).containsExactly("x/one");
+        assertThat(overridden.getModel()).isEqualTo("x/judge");
+    }
+
+    @Test
+    @DisplayName("unknown preset → invalid, naming the field and the presets there are")
+    void unknownPreset() {
+        assertThat(error("{\"prompt\":\"q\",\"preset\":\"general-huge\"}"))
+                .startsWith("preset is 'general-huge'").contains("general-budget", "general-fast", "general-high");
+    }
 }
