@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the calls of this instance may cost. Each finished call adds its cost: the provider's
@@ -15,13 +16,17 @@ public final class CallBudget {
     private final Double maxCost;
     private final Map<String, double[]> pricePerMillion;
     private final DoubleAdder spent = new DoubleAdder();
+    private final DoubleAdder spentHere = new DoubleAdder();
+    private final LongAdder callsHere = new LongAdder();
 
     /**
      * @param maxCost         USD, or null for no limit
      * @param pricePerMillion model → {input, output} USD per million tokens, for providers that report no cost
      */
     public CallBudget(Double maxCost, Map<String, double[]> pricePerMillion) {
-        if (maxCost != null && !(maxCost >= 0)) throw new IllegalArgumentException("--max-cost must be a number of USD ≥ 0, got " + maxCost);
+        if (maxCost != null && !(maxCost >= 0)) {
+            throw new IllegalArgumentException("--max-cost (fusion.max-cost-usd) must be a number of USD ≥ 0, got " + maxCost);
+        }
         this.maxCost = maxCost;
         this.pricePerMillion = Map.copyOf(pricePerMillion);
     }
@@ -52,13 +57,20 @@ public final class CallBudget {
         return out;
     }
 
+    public boolean limited() {
+        return maxCost != null;
+    }
+
     public boolean exhausted() {
         return maxCost != null && spent.sum() >= maxCost;
     }
 
     /** Adds a finished call's cost. */
     public void record(ChatOutcome outcome) {
-        spent.add(cost(outcome));
+        double usd = cost(outcome);
+        spent.add(usd);
+        spentHere.add(usd);
+        callsHere.increment();
     }
 
     /** Counts spend from an earlier run of the same job, so a resumed run keeps to the same limit. */
@@ -73,8 +85,19 @@ public final class CallBudget {
         return (outcome.usage().promptTokens() * price[0] + (outcome.usage().completionTokens() + outcome.usage().reasoningTokens()) * price[1]) / 1e6;
     }
 
+    /** Everything counted against the limit, earlier runs' spend included. */
     public double spent() {
         return spent.sum();
+    }
+
+    /** What calls made by this process cost; a resumed run's figure leaves out what earlier runs paid. */
+    public double spentByThisProcess() {
+        return spentHere.sum();
+    }
+
+    /** Calls this process made (sent and answered, or failed after sending). */
+    public long callsByThisProcess() {
+        return callsHere.sum();
     }
 
     public String describe() {

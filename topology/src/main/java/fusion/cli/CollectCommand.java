@@ -4,6 +4,7 @@ import fusion.runtime.DatasetRows;
 import fusion.runtime.FusionConfig;
 import fusion.runtime.ResultCollector;
 import fusion.runtime.ResultSink;
+import fusion.runtime.RunProgress;
 import fusion.runtime.RunSummary;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class CollectCommand implements java.util.concurrent.Callable<Integ
         }, "fusion-collect-stop"));
         try (ResultSink sink = ResultSink.jsonl(out)) {
             RunSummary summary = new ResultCollector(config.kafkaClient(cluster.bootstrapServers), config.topics().results(),
-                    System.err, Duration.ofSeconds(progressSeconds))
+                    RunProgress.open("fusion collect", System.err, Duration.ofSeconds(progressSeconds), null))
                     .collect(r -> batchId == null || batchId.equals(r.getMetadata().get(DatasetRows.BATCH_ID)), null,
                             follow ? ResultCollector.Until.STOPPED : ResultCollector.Until.CAUGHT_UP, sink,
                             System.currentTimeMillis(), 0, stop::get);

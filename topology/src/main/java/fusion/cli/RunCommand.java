@@ -1,5 +1,6 @@
 package fusion.cli;
 
+import fusion.calls.CallCapacity;
 import fusion.model.ChatClient;
 import fusion.model.ProviderRoutes;
 import fusion.runtime.BulkRun;
@@ -8,6 +9,8 @@ import fusion.runtime.FusionApp;
 import fusion.runtime.FusionConfig;
 import fusion.runtime.MetricsEndpoint;
 import fusion.runtime.ModelCalls;
+import fusion.runtime.ResultCollector;
+import fusion.runtime.RunProgress;
 import fusion.runtime.RunSummary;
 import fusion.simulator.Simulator;
 import fusion.simulator.SimulatorConfig;
@@ -51,7 +54,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "serve Prometheus metrics on http://localhost:PORT/metrics while the run lasts")
     Integer metricsPort;
 
-    @Option(names = "--progress-seconds", defaultValue = "2", description = "how often a progress line is printed (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-cost", paramLabel = "USD",
+            description = "stop starting model calls once the job has cost this much (counting results of earlier runs of the same job); "
+                    + "the remaining requests get failure_reason budget_exceeded")
+    Double maxCost;
+
+    @Option(names = "--progress-seconds", defaultValue = "2", description = "without a terminal, how often a progress line is printed (default ${DEFAULT-VALUE}); on a terminal a bar shows instead")
     int progressSeconds;
 
     @Override
@@ -60,6 +68,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("fusion run: INPUT " + input + " does not exist or is not a file");
             return 2;
         }
+        if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
         FusionConfig config = FusionConfig.load(configFile, overrides);
         Path state = stateDir != null ? stateDir
                 : Path.of(".fusion", input.getFileName().toString().replaceAll("\\W+", "_") + (simulate ? "-simulated" : "-live"));
@@ -87,12 +96,20 @@ public final class RunCommand implements Callable<Integer> {
                     config.string("fusion.application-id", "fusion"), state.resolve("streams"),
                     config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
                     config.under("kafka."));
-            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), client, config.capacity())) {
+            CallCapacity capacity = config.capacity();
+            if (capacity.budget().limited()) {
+                // A resumed job keeps to the same limit: what its results so far cost counts.
+                capacity.budget().alreadySpent(ResultCollector.committedCost(Map.of("bootstrap.servers", broker.bootstrapServers()), topics.results()));
+            }
+            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), client, capacity)) {
                 if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
-                RunSummary summary = new BulkRun(broker.bootstrapServers(), topics, System.err, Duration.ofSeconds(progressSeconds))
+                RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
+                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
                         .run(input, out);
                 System.out.println(summary.describe());
+                System.out.printf(java.util.Locale.ROOT, "this run made %d model calls costing $%.4f; the rest of the job's calls and cost "
+                        + "were paid by earlier runs and not repeated%n", capacity.budget().callsByThisProcess(), capacity.budget().spentByThisProcess());
                 System.out.println("results in " + out);
             }
         } finally {

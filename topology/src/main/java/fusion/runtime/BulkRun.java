@@ -17,18 +17,16 @@ import java.util.Map;
 public final class BulkRun {
     private final Map<String, Object> clientConfig;
     private final Topics topics;
-    private final PrintStream progress;
-    private final Duration progressEvery;
+    private final RunProgress progress;
 
     public BulkRun(String bootstrapServers, Topics topics, PrintStream progress, Duration progressEvery) {
-        this(Map.of("bootstrap.servers", bootstrapServers), topics, progress, progressEvery);
+        this(Map.of("bootstrap.servers", bootstrapServers), topics, RunProgress.lines(progress, progressEvery, null));
     }
 
-    public BulkRun(Map<String, Object> clientConfig, Topics topics, PrintStream progress, Duration progressEvery) {
+    public BulkRun(Map<String, Object> clientConfig, Topics topics, RunProgress progress) {
         this.clientConfig = clientConfig;
         this.topics = topics;
         this.progress = progress;
-        this.progressEvery = progressEvery;
     }
 
     public RunSummary run(Path input, Path output) throws IOException {
@@ -43,7 +41,7 @@ public final class BulkRun {
         Map<String, DatasetRows.Row> rows = DatasetRows.read(input, null, unreadable);
         unreadable.forEach(sink::write);
         new Submitter(clientConfig).submit(topics.requests(), rows.values());
-        return new ResultCollector(clientConfig, topics.results(), progress, progressEvery)
+        return new ResultCollector(clientConfig, topics.results(), progress)
                 .collect(r -> true, rows.keySet(), ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), () -> false);
     }
 }

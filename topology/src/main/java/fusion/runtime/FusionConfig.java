@@ -1,5 +1,6 @@
 package fusion.runtime;
 
+import fusion.calls.CallBudget;
 import fusion.calls.CallCapacity;
 import fusion.calls.CallSettings;
 import fusion.intake.FusionDefaults;
@@ -167,8 +168,23 @@ public final class FusionConfig {
         return out;
     }
 
+    /** In-flight limits, and the cost limit when {@code fusion.max-cost-usd} is set (what {@code --max-cost} sets). */
     public CallCapacity capacity() {
-        return new CallCapacity(integer("fusion.calls.max-in-flight", 512), integer("fusion.calls.max-in-flight-per-model", 256));
+        return new CallCapacity(integer("fusion.calls.max-in-flight", 512), integer("fusion.calls.max-in-flight-per-model", 256))
+                .withBudget(budget());
+    }
+
+    public CallBudget budget() {
+        String max = values.get("fusion.max-cost-usd");
+        Double limit = null;
+        if (max != null && !max.isBlank()) {
+            try {
+                limit = Double.parseDouble(max.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("fusion.max-cost-usd (--max-cost) is '" + max + "'; it must be a number of USD, e.g. 25");
+            }
+        }
+        return new CallBudget(limit, CallBudget.prices(values));
     }
 
     public Duration callTimeout() {

@@ -2,6 +2,7 @@ package fusion.runtime;
 
 import fusion.schema.FusionResult;
 import fusion.topology.Topics;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,14 +26,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class ResultCollector {
     private final Map<String, Object> clientConfig;
     private final String topic;
-    private final PrintStream progress;
-    private final Duration progressEvery;
+    private static final long FLUSH_EVERY_MILLIS = 1000;
+    private final RunProgress progress;
 
-    public ResultCollector(Map<String, Object> clientConfig, String resultsTopic, PrintStream progress, Duration progressEvery) {
+    public ResultCollector(Map<String, Object> clientConfig, String resultsTopic, RunProgress progress) {
         this.clientConfig = clientConfig;
         this.topic = resultsTopic;
         this.progress = progress;
-        this.progressEvery = progressEvery;
     }
 
     /** When to stop reading. */
@@ -64,7 +64,7 @@ public final class ResultCollector {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long lastProgress = System.currentTimeMillis();
+            long lastFlush = System.currentTimeMillis();
             while (!done(until, expected, written, consumer, end) && !stop.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() == null || written.contains(record.key())) continue;
@@ -75,15 +75,25 @@ public final class ResultCollector {
                     written.add(record.key());
                     tally.add(result);
                 }
-                if (System.currentTimeMillis() - lastProgress >= progressEvery.toMillis()) {
-                    lastProgress = System.currentTimeMillis();
+                long now = System.currentTimeMillis();
+                if (now - lastFlush >= FLUSH_EVERY_MILLIS) {
+                    lastFlush = now;
                     sink.flush();
-                    progress.println(tally.progressLine(total, System.currentTimeMillis() - startedMillis));
                 }
+                progress.update(tally, total, now - startedMillis);
             }
         }
         sink.flush();
+        progress.update(tally, total, System.currentTimeMillis() - startedMillis);
+        progress.close();
         return tally.summary(written.size() + alreadyAnswered, alreadyAnswered, System.currentTimeMillis() - startedMillis);
+    }
+
+    /** What every committed result on the topic cost: a resumed job's spend so far. */
+    public static double committedCost(Map<String, Object> clientConfig, String resultsTopic) {
+        RunProgress silent = RunProgress.lines(new PrintStream(OutputStream.nullOutputStream()), Duration.ofDays(1), null);
+        return new ResultCollector(clientConfig, resultsTopic, silent)
+                .collect(r -> true, null, Until.CAUGHT_UP, ResultSink.discard(), System.currentTimeMillis(), 0, () -> false).cost();
     }
 
     private static boolean done(Until until, Set<String> expected, Set<String> written, KafkaConsumer<?, ?> consumer,

@@ -7,40 +7,66 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What a run came to: counts by outcome, wall time, throughput, latency and cost.
+ * What a run came to: counts by outcome, wall time, throughput, latency, and usage and cost per
+ * stage (panel, judge, synthesis) and per model.
  *
  * @param degraded ok results without analysis (the judge failed)
  * @param unreadableRows input lines that were no request at all
  */
 public record RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
-                         long p50Millis, long p95Millis, long p99Millis, double cost, long calls) {
+                         long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
+                         Map<String, Spend> byStage, Map<String, Spend> byModel) {
+
+    /** Calls, tokens and cost of one stage or one model. */
+    public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
+        Spend plus(CallRecord c) {
+            Double usd = c.getUsage().getCost();
+            return new Spend(calls + 1, promptTokens + c.getUsage().getPromptTokens(),
+                    completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd));
+        }
+
+        String describe(String name) {
+            return String.format(Locale.ROOT, "  %-34s %7d calls %11d in %11d out  $%.4f", name, calls, promptTokens, completionTokens, cost);
+        }
+    }
+
+    private static final Spend NONE = new Spend(0, 0, 0, 0);
 
     public double throughputPerSecond() {
         return wallMillis == 0 ? 0 : requests * 1000.0 / wallMillis;
     }
 
     public String describe() {
-        return String.format(Locale.ROOT,
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "%d results: %d ok, %d ok without analysis, %d errors%s%n"
                         + "wall time %.1f s, %.1f requests/s; latency p50 %d ms, p95 %d ms, p99 %d ms%n"
                         + "%d model calls, cost $%.4f",
                 requests, ok - degraded, degraded, errors,
                 unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d unreadable input lines)", unreadableRows) : "",
-                wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost);
+                wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost));
+        if (calls > 0) {
+            s.append(String.format("%nby stage:"));
+            byStage.forEach((stage, spend) -> s.append(String.format("%n")).append(spend.describe(stage)));
+            s.append(String.format("%nby model:"));
+            byModel.forEach((model, spend) -> s.append(String.format("%n")).append(spend.describe(model)));
+        }
+        return s.toString();
     }
 
     /** Counts results as they arrive. */
-    static final class Tally {
+    public static final class Tally {
         private int ok;
         private int degraded;
         private int errors;
-        private double cost;
-        private long calls;
+        private final Map<String, Spend> byStage = new TreeMap<>();
+        private final Map<String, Spend> byModel = new TreeMap<>();
         private final List<Long> latencies = new ArrayList<>();
 
-        void add(FusionResult r) {
+        public void add(FusionResult r) {
             if (r.getStatus() == ResultStatus.ok) {
                 ok++;
                 if (r.getAnalysis() == null) degraded++;
@@ -48,30 +74,53 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 errors++;
             }
             for (CallRecord c : r.getCalls()) {
-                calls++;
-                if (c.getUsage().getCost() != null) cost += c.getUsage().getCost();
+                byStage.merge(c.getStage(), NONE.plus(c), (a, b) -> a.plus(c));
+                byModel.merge(c.getModel(), NONE.plus(c), (a, b) -> a.plus(c));
             }
             if (r.getReceivedAt() > 0 && r.getCompletedAt() >= r.getReceivedAt()) {
                 latencies.add(r.getCompletedAt() - r.getReceivedAt());
             }
         }
 
+        public int done() {
+            return ok + errors;
+        }
+
+        public double cost() {
+            return byStage.values().stream().mapToDouble(Spend::cost).sum();
+        }
+
+        long calls() {
+            return byStage.values().stream().mapToLong(Spend::calls).sum();
+        }
+
+        long tokens() {
+            return byStage.values().stream().mapToLong(s -> s.promptTokens() + s.completionTokens()).sum();
+        }
+
+        /** ok / degraded / error counts, calls, tokens and cost: the progress display's message. */
+        String counts() {
+            return String.format(Locale.ROOT, "%d ok, %d without analysis, %d errors; %d calls, %d tokens, $%.4f",
+                    ok - degraded, degraded, errors, calls(), tokens(), cost());
+        }
+
         /** @param total requests expected, or -1 when not known (collecting a batch as it grows) */
         String progressLine(int total, long elapsedMillis) {
-            int done = ok + errors;
+            int done = done();
             String eta = "";
             if (total > 0 && done > 0 && done < total) {
                 eta = String.format(Locale.ROOT, ", ETA %.0f s", (total - done) * (elapsedMillis / 1000.0) / done);
             }
-            return String.format(Locale.ROOT, "%d%s done (%d ok, %d without analysis, %d errors), %d calls, $%.4f, %.0f s%s",
-                    done, total >= 0 ? "/" + total : "", ok - degraded, degraded, errors, calls, cost, elapsedMillis / 1000.0, eta);
+            return String.format(Locale.ROOT, "%d%s done (%s), %.0f s%s",
+                    done, total >= 0 ? "/" + total : "", counts(), elapsedMillis / 1000.0, eta);
         }
 
         RunSummary summary(int requests, int unreadable, long wallMillis) {
             List<Long> sorted = new ArrayList<>(latencies);
             Collections.sort(sorted);
             return new RunSummary(requests, ok, degraded, errors, unreadable, wallMillis,
-                    percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cost, calls);
+                    percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cost(), calls(),
+                    Collections.unmodifiableMap(new TreeMap<>(byStage)), Collections.unmodifiableMap(new TreeMap<>(byModel)));
         }
 
         private static long percentile(List<Long> sorted, int p) {

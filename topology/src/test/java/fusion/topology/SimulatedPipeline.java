@@ -15,6 +15,10 @@ final class SimulatedPipeline implements AutoCloseable {
     final PipelineDriver pipeline;
 
     SimulatedPipeline(PipelineSettings settings, Map<String, String> simulatorSettings) {
+        this(settings, simulatorSettings, new fusion.calls.CallCapacity(64, 16));
+    }
+
+    SimulatedPipeline(PipelineSettings settings, Map<String, String> simulatorSettings, fusion.calls.CallCapacity capacity) {
         Map<String, String> sim = new HashMap<>(Map.of(
                 "fusion.simulator.latency-ms", "20",
                 "fusion.simulator.jitter-ms", "5",
@@ -22,7 +26,7 @@ final class SimulatedPipeline implements AutoCloseable {
         sim.putAll(simulatorSettings);
         simulator = Simulator.start(SimulatorConfig.fromProperties(sim));
         client = new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(20));
-        pipeline = new PipelineDriver(client, settings);
+        pipeline = new PipelineDriver(client, settings, capacity);
     }
 
     SimulatedPipeline() {
