@@ -144,7 +144,7 @@ public final class Simulator implements AutoCloseable {
         String lastUser = lastUser(body.get("messages"));
         long promptHash = hash(messages);
         long modelHash = hash(model + "\n" + messages);
-        logRequest(model, body, modelHash);
+        logRequest(model, body, lastUser);
 
         SplittableRandom random = new SplittableRandom(config.seed() ^ modelHash);
         long delay = delay(model, random);
@@ -237,10 +237,11 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
-    private void logRequest(String model, JsonNode body, long modelHash) {
+    private void logRequest(String model, JsonNode body, String lastUser) {
         if (requestLog == null) return;
         ObjectNode line = JSON.createObjectNode().put("model", model).put("key", sha256(model + "\n" + body.get("messages")
-                + "\n" + body.path("temperature") + "\n" + body.path("max_completion_tokens"))).put("ts", System.currentTimeMillis());
+                + "\n" + body.path("temperature") + "\n" + body.path("max_completion_tokens"))).put("ts", System.currentTimeMillis())
+                .put("prompt", lastUser);
         synchronized (requestLog) {
             try {
                 requestLog.write(line.toString());

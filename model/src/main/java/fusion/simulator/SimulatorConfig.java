@@ -10,7 +10,7 @@ import java.util.Map;
  * @param latencyMs      time to answer a call
  * @param jitterMs       uniform ± spread around the latency
  * @param timeoutHangMs  how long a "timeout" call hangs before the server finally answers
- * @param requestLog     when set, one JSON line per call received (model, prompt hash, time)
+ * @param requestLog     when set, one JSON line per call received (model, call hash, time, last user message)
  */
 public record SimulatorConfig(
         long latencyMs,

@@ -62,6 +62,17 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--progress-seconds", defaultValue = "2", description = "without a terminal, how often a progress line is printed (default ${DEFAULT-VALUE}); on a terminal a bar shows instead")
     int progressSeconds;
 
+    /**
+     * One instance owns the run: static membership lets a restart after kill -9 take its partitions back at
+     * once, instead of waiting a session timeout (45 s) for the dead member to expire.
+     */
+    private static Map<String, String> embeddedClientSettings(FusionConfig config) {
+        Map<String, String> extra = new HashMap<>();
+        extra.put("main.consumer.group.instance.id", "fusion-run");
+        extra.putAll(config.under("kafka."));
+        return extra;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(input)) {
@@ -95,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
                     config.string("fusion.application-id", "fusion"), state.resolve("streams"),
                     config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
-                    config.under("kafka."));
+                    embeddedClientSettings(config));
             CallCapacity capacity = config.capacity();
             if (capacity.budget().limited()) {
                 // A resumed job keeps to the same limit: what its results so far cost counts.

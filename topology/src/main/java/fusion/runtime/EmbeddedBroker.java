@@ -60,6 +60,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         // The cleaner's default dedupe buffer costs ~150 MB; results and changelogs are small.
         p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         p.put("auto.create.topics.enable", "false");
+        // After kill -9 the controller waits out the dead incarnation's session before the broker is ready again:
+        // a single in-process node needs no 9 s grace.
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.put("broker.session.timeout.ms", "2000");
         KafkaConfig config = KafkaConfig.fromProps(p);
         format(dir, logDir, config);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);

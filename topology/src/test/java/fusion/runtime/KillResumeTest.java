@@ -1,0 +1,107 @@
+package fusion.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.simulator.Simulator;
+import fusion.simulator.SimulatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real {@code fusion run} process, killed with SIGKILL halfway, then run again with the same command. */
+class KillResumeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ROWS = 60;
+    private static final int PER_MODEL = 4;
+    private static final List<String> PANEL = List.of("sim/alpha", "sim/beta");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("kill -9 mid-run, same command again → one result per row; no panel call repeated for requests already answered")
+    void killedRunResumes() throws Exception {
+        Path input = dir.resolve("rows.jsonl");
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add("{\"id\":\"row-" + i + "\",\"prompt\":\"Question " + i + ": weigh approach A against approach B\","
+                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\"],\"model\":\"sim/judge\"}");
+        }
+        Files.write(input, rows);
+        Path requestLog = dir.resolve("simulator-requests.jsonl");
+        Path results = dir.resolve("results.jsonl");
+
+        try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of(
+                "fusion.simulator.latency-ms", "400", "fusion.simulator.request-log", requestLog.toString())))) {
+            Path config = dir.resolve("fusion.properties");
+            Files.writeString(config, String.join("\n",
+                    "fusion.providers=sim",
+                    "fusion.provider.default=sim",
+                    "fusion.provider.sim.base-url=" + simulator.baseUrl(),
+                    "fusion.calls.max-in-flight-per-model=" + PER_MODEL,
+                    "fusion.provider.sim.max-in-flight=" + PER_MODEL * 3));
+            String[] command = {"run", input.toString(), "--out", results.toString(), "--config", config.toString(),
+                    "--state-dir", dir.resolve("state").toString(), "--progress-seconds", "1"};
+
+            Set<String> answeredBeforeKill;
+            try (FusionProcess first = FusionProcess.start(dir, dir.resolve("first.log"), command)) {
+                long deadline = System.currentTimeMillis() + 90_000;
+                while (readResults(results).size() < ROWS / 3 && first.alive() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+                assertThat(first.alive()).as("the first run is still going when killed:\n" + first.output()).isTrue();
+                first.kill();
+                answeredBeforeKill = readResults(results).keySet();
+            }
+            assertThat(answeredBeforeKill).hasSizeBetween(ROWS / 3, ROWS - 1);
+
+            try (FusionProcess second = FusionProcess.start(dir, dir.resolve("second.log"), command)) {
+                long started = System.currentTimeMillis();
+                assertThat(second.waitFor(Duration.ofSeconds(120))).as(second.output()).isZero();
+                System.out.println("second run took " + (System.currentTimeMillis() - started) + " ms:\n" + second.output());
+            }
+
+            List<String> lines = Files.readAllLines(results);
+            Map<String, JsonNode> all = readResults(results);
+            assertThat(lines).hasSize(ROWS);
+            assertThat(all).hasSize(ROWS);
+            all.values().forEach(r -> assertThat(r.get("status").asText()).isEqualTo("ok"));
+
+            Map<String, Integer> panelCallsPerPrompt = new HashMap<>();
+            for (String line : Files.readAllLines(requestLog)) {
+                JsonNode call = JSON.readTree(line);
+                if (PANEL.contains(call.get("model").asText())) panelCallsPerPrompt.merge(call.get("prompt").asText(), 1, Integer::sum);
+            }
+            for (String id : answeredBeforeKill) {
+                String prompt = "Question " + id.substring("row-".length()) + ": weigh approach A against approach B";
+                assertThat(panelCallsPerPrompt.get(prompt)).as("panel calls for " + id + ", answered before the kill").isEqualTo(PANEL.size());
+            }
+            int repeated = panelCallsPerPrompt.values().stream().mapToInt(n -> n - PANEL.size()).sum();
+            assertThat(repeated).as("only calls in flight at the kill are made again").isLessThanOrEqualTo(PER_MODEL * PANEL.size());
+        }
+    }
+
+    /** The results file's complete lines, by request id: a line cut short by the kill is not a result. */
+    private static Map<String, JsonNode> readResults(Path file) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        if (!Files.exists(file)) return out;
+        for (String line : Files.readAllLines(file)) {
+            try {
+                JsonNode r = JSON.readTree(line);
+                out.put(r.get("request_id").asText(), r);
+            } catch (Exception partial) {
+                // the last line of a killed run may be half written
+            }
+        }
+        return out;
+    }
+}
