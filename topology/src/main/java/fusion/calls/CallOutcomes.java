@@ -83,6 +83,7 @@ public final class CallOutcomes {
                 .setLatencyMs(o.getLatencyMs())
                 .setAttempts(o.getAttempts())
                 .setUsage(o.getUsage())
+                .setReused(o.getReused())
                 .build();
     }
 

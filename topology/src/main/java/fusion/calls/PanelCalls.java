@@ -3,40 +3,52 @@ package fusion.calls;
 import fusion.intake.Cancellations;
 import fusion.model.ChatClient;
 import fusion.model.ChatOutcome;
-import fusion.model.FailureKind;
 import fusion.model.ChatRequest;
+import fusion.model.FailureKind;
+import fusion.schema.CallOutcome;
 import fusion.schema.PanelResponse;
 import fusion.schema.PanelTask;
-import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The hot path: one model call per PanelTask, exactly one PanelResponse per task, success or
- * typed failure. Calls run asynchronously through {@link PendingCalls}.
+ * typed failure. Calls run asynchronously through {@link PendingCalls}. A task whose identical call
+ * (same {@link CallFingerprint}) was answered before gets that answer at once, marked reused, and
+ * costs nothing.
  */
-public final class PanelCalls implements Processor<String, PanelTask, String, PanelResponse> {
+public final class PanelCalls implements Processor<String, PanelTask, String, Object> {
     public static final String STORE = "pending-panel-calls";
+    /** Answered calls by fingerprint: a global store, fed by the completed-calls topic. */
+    public static final String COMPLETED_STORE = "completed-panel-calls";
     public static final String STAGE = "panel";
+
+    /** Where responses go, and where answered calls are recorded for reuse. */
+    public record Routes(String join, String responses, String completed) {}
 
     private final ChatClient client;
     private final CallCapacity capacity;
     private final CallSettings settings;
-    private ProcessorContext<String, PanelResponse> context;
+    private final Routes routes;
+    private ProcessorContext<String, Object> context;
     private PendingCalls<PanelTask> pending;
     private Cancellations cancellations;
+    private ReadOnlyKeyValueStore<String, CallOutcome> completed;
 
-    public PanelCalls(ChatClient client, CallCapacity capacity, CallSettings settings) {
+    public PanelCalls(ChatClient client, CallCapacity capacity, CallSettings settings, Routes routes) {
         this.client = client;
         this.capacity = capacity;
         this.settings = settings;
+        this.routes = routes;
     }
 
     @Override
-    public void init(ProcessorContext<String, PanelResponse> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         cancellations = Cancellations.of(context);
+        if (settings.reuseAnswers()) completed = context.getStateStore(COMPLETED_STORE);
         pending = PendingCalls.attach(context, STORE, STAGE, PanelCalls::chatRequest, client, capacity, settings, this::forward);
     }
 
@@ -49,6 +61,12 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
             // Not sent, so not paid for; the join turns a panel of these into a cancelled result.
             forward(new PendingCalls.Completed<>(callKey(task), task, ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null,
                     "not sent: batch '" + task.getRequest().getMetadata().get(Cancellations.BATCH_ID) + "' was cancelled", 0)));
+            return;
+        }
+        CallOutcome earlier = completed == null ? null : completed.get(CallFingerprint.of(task));
+        if (earlier != null) {
+            CallOutcome reused = CallOutcome.newBuilder(earlier).setReused(true).setCompletedAt(context.currentSystemTimeMs()).build();
+            respond(task, reused);
             return;
         }
         pending.start(callKey(task), task, this::forward);
@@ -71,7 +89,15 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
     }
 
     private void forward(PendingCalls.Completed<PanelTask> done) {
-        PanelTask task = done.pending();
+        CallOutcome outcome = CallOutcomes.toRecord(done.outcome(), context.currentSystemTimeMs());
+        if (completed != null && CallOutcomes.succeeded(outcome)) {
+            // Recorded in the same transaction as the response: an answer is reusable once it counts.
+            context.forward(new Record<>(CallFingerprint.of(done.pending()), (Object) outcome, outcome.getCompletedAt()), routes.completed());
+        }
+        respond(done.pending(), outcome);
+    }
+
+    private void respond(PanelTask task, CallOutcome outcome) {
         long now = context.currentSystemTimeMs();
         PanelResponse response = PanelResponse.newBuilder()
                 .setRequestId(task.getRequestId())
@@ -79,8 +105,10 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Pa
                 .setIndex(task.getIndex())
                 .setPanelSize(task.getPanelSize())
                 .setRequest(task.getRequest())
-                .setOutcome(CallOutcomes.toRecord(done.outcome(), now))
+                .setOutcome(outcome)
                 .build();
-        context.forward(new Record<>(task.getRequestId(), response, now));
+        Record<String, Object> out = new Record<>(task.getRequestId(), response, now);
+        context.forward(out, routes.join());
+        context.forward(out, routes.responses());
     }
 }

@@ -1,10 +1,7 @@
 package fusion.intake;
 
 import fusion.schema.FusionRequest;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -30,22 +27,5 @@ public final class Cancellations {
     public String cancelledBatch(FusionRequest request) {
         String batch = request.getMetadata().get(BATCH_ID);
         return batch != null && store.get(CANCEL_PREFIX + batch) != null ? batch : null;
-    }
-
-    /** Keeps the global store in step with the control topic. */
-    public static final class Updater implements Processor<String, String, Void, Void> {
-        private KeyValueStore<String, String> store;
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(STORE);
-        }
-
-        @Override
-        public void process(Record<String, String> record) {
-            if (record.key() == null) return;
-            if (record.value() == null) store.delete(record.key());
-            else store.put(record.key(), record.value());
-        }
     }
 }

@@ -115,14 +115,22 @@ public final class ResultJson {
         return out;
     }
 
+    /** What was paid for; calls answered from an earlier identical call count apart, with what they would have cost. */
     private static final class Totals {
         int calls;
         long prompt;
         long completion;
         long reasoning;
         Double cost;
+        int reused;
+        double saved;
 
         void add(CallRecord c) {
+            if (c.getReused()) {
+                reused++;
+                if (c.getUsage().getCost() != null) saved += c.getUsage().getCost();
+                return;
+            }
             calls++;
             prompt += c.getUsage().getPromptTokens();
             completion += c.getUsage().getCompletionTokens();
@@ -135,6 +143,7 @@ public final class ResultJson {
                     .put("completion_tokens", completion).put("reasoning_tokens", reasoning);
             if (cost == null) n.putNull("cost");
             else n.put("cost", cost);
+            if (reused > 0) n.put("reused_calls", reused).put("saved_cost", saved);
             return n;
         }
     }

@@ -86,6 +86,16 @@ public final class FusionConfig {
         }
     }
 
+    public boolean bool(String key, boolean fallback) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) return fallback;
+        return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(key + " is '" + v + "'; it must be true or false");
+        };
+    }
+
     public Duration millis(String key, Duration fallback) {
         String v = values.get(key);
         if (v == null || v.isBlank()) return fallback;
@@ -136,7 +146,8 @@ public final class FusionConfig {
                 millis("fusion.join.scan-interval-ms", d.joinScanInterval()),
                 new CallSettings(millis("fusion.calls.forward-interval-ms", d.calls().forwardInterval()),
                         millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis(),
-                        integer("fusion.calls.max-queued", d.calls().maxQueued())));
+                        integer("fusion.calls.max-queued", d.calls().maxQueued()),
+                        bool("fusion.calls.reuse-answers", d.calls().reuseAnswers())));
     }
 
     /**

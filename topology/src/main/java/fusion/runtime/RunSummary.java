@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 public record RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
                          long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
-                         Map<String, Spend> byStage, Map<String, Spend> byModel) {
+                         Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost) {
 
     /** Calls, tokens and cost of one stage or one model. */
     public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
@@ -48,6 +48,10 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 requests, ok - degraded, degraded, errors,
                 unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d unreadable input lines)", unreadableRows) : "",
                 wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost));
+        if (reusedCalls > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
+                    reusedCalls, savedCost));
+        }
         if (calls > 0) {
             s.append(String.format("%nby stage:"));
             byStage.forEach((stage, spend) -> s.append(String.format("%n")).append(spend.describe(stage)));
@@ -65,6 +69,8 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         private final Map<String, Spend> byStage = new TreeMap<>();
         private final Map<String, Spend> byModel = new TreeMap<>();
         private final List<Long> latencies = new ArrayList<>();
+        private long reusedCalls;
+        private double savedCost;
 
         public void add(FusionResult r) {
             if (r.getStatus() == ResultStatus.ok) {
@@ -74,6 +80,11 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 errors++;
             }
             for (CallRecord c : r.getCalls()) {
+                if (c.getReused()) {
+                    reusedCalls++;
+                    if (c.getUsage().getCost() != null) savedCost += c.getUsage().getCost();
+                    continue;
+                }
                 byStage.merge(c.getStage(), NONE.plus(c), (a, b) -> a.plus(c));
                 byModel.merge(c.getModel(), NONE.plus(c), (a, b) -> a.plus(c));
             }
@@ -120,7 +131,8 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
             Collections.sort(sorted);
             return new RunSummary(requests, ok, degraded, errors, unreadable, wallMillis,
                     percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cost(), calls(),
-                    Collections.unmodifiableMap(new TreeMap<>(byStage)), Collections.unmodifiableMap(new TreeMap<>(byModel)));
+                    Collections.unmodifiableMap(new TreeMap<>(byStage)), Collections.unmodifiableMap(new TreeMap<>(byModel)),
+                    reusedCalls, savedCost);
         }
 
         private static long percentile(List<Long> sorted, int p) {

@@ -55,9 +55,11 @@ public final class FusionTopology {
         // panel calls, straight after fan-out: a request's stages all run in the task that took it in,
         // so no stage waits for the previous one's transaction to commit. The tasks and responses
         // topics still get every record, for anyone who wants to watch or audit them.
-        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls()), "fan-out", "turn-fan-out");
+        var callRoutes = new PanelCalls.Routes("join", "panel-responses", "completed-calls-out");
+        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls(), callRoutes), "fan-out", "turn-fan-out");
         t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
         t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
+        t.addSink("completed-calls-out", topics.completedCalls(), keys.serializer(), Topics.CALL_OUTCOME.serializer(), "panel-calls");
 
         // join → judge → synthesis
         t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
@@ -68,10 +70,17 @@ public final class FusionTopology {
         t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
         t.addSink("results-out", topics.results(), keys.serializer(), Topics.RESULT.serializer(), "results");
 
+        // answered calls by fingerprint, from every task of every instance, for reuse
+        if (settings.calls().reuseAnswers()) {
+            t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PanelCalls.COMPLETED_STORE), Topics.KEYS,
+                            Topics.CALL_OUTCOME).withLoggingDisabled(), "completed-calls", keys.deserializer(), Topics.CALL_OUTCOME.deserializer(),
+                    topics.completedCalls(), "completed-calls-updates", () -> new GlobalStoreUpdater<>(PanelCalls.COMPLETED_STORE));
+        }
+
         // cancelled batches, from the control topic, seen by every task of every instance
         t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Cancellations.STORE), Topics.KEYS, Serdes.String())
                         .withLoggingDisabled(), "control", keys.deserializer(), Serdes.String().deserializer(), topics.control(),
-                "control-updates", Cancellations.Updater::new);
+                "control-updates", () -> new GlobalStoreUpdater<>(Cancellations.STORE));
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
         t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");

@@ -1,5 +1,6 @@
 package fusion.topology;
 
+import fusion.schema.CallOutcome;
 import fusion.schema.FusionRequest;
 import fusion.schema.FusionResult;
 import fusion.schema.PanelResponse;
@@ -21,6 +22,7 @@ public final class Topics {
     public static final AvroSerde<PanelTask> PANEL_TASK = new AvroSerde<>(PanelTask.class);
     public static final AvroSerde<PanelResponse> PANEL_RESPONSE = new AvroSerde<>(PanelResponse.class);
     public static final AvroSerde<FusionResult> RESULT = new AvroSerde<>(FusionResult.class);
+    public static final AvroSerde<CallOutcome> CALL_OUTCOME = new AvroSerde<>(CallOutcome.class);
 
     private final String prefix;
 
@@ -50,15 +52,18 @@ public final class Topics {
     /** Request records that cannot be read at all: original key and value, the reason in headers. */
     public String deadLetters() { return prefix + "requests.dlq"; }
 
+    /** Answered panel calls, keyed by {@link fusion.calls.CallFingerprint}; compacted; read by every instance to reuse answers. */
+    public String completedCalls() { return prefix + "completed-calls"; }
+
     /** Operator commands, keyed by what they name ({@code cancel/<batch id>}); compacted; read by every instance. */
     public String control() { return prefix + "control"; }
 
     public List<String> all() {
-        return List.of(requests(), turns(), panelTasks(), panelResponses(), results(), deadLetters(), control());
+        return List.of(requests(), turns(), panelTasks(), panelResponses(), results(), deadLetters(), control(), completedCalls());
     }
 
     /** Topics that keep only the latest record per key. */
     public List<String> compacted() {
-        return List.of(results(), control());
+        return List.of(results(), control(), completedCalls());
     }
 }

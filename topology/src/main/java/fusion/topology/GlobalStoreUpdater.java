@@ -1,0 +1,28 @@
+package fusion.topology;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** Keeps a global store in step with its compacted topic: a record puts, a tombstone deletes. */
+final class GlobalStoreUpdater<V> implements Processor<String, V, Void, Void> {
+    private final String storeName;
+    private KeyValueStore<String, V> store;
+
+    GlobalStoreUpdater(String storeName) {
+        this.storeName = storeName;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        store = context.getStateStore(storeName);
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+        if (record.key() == null) return;
+        if (record.value() == null) store.delete(record.key());
+        else store.put(record.key(), record.value());
+    }
+}
