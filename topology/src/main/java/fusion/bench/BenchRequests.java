@@ -30,7 +30,7 @@ final class BenchRequests {
     }
 
     /** Outcome of a direct run: whether the judge's analysis parsed. */
-    record Direct(boolean analysed) {}
+    record Direct(boolean analysed, String judgeFailure) {}
 
     /** The panel in parallel, then the judge on the same prompt the pipeline uses. */
     static CompletableFuture<Direct> fuse(ChatClient client, FusionRequest request) {
@@ -47,7 +47,8 @@ final class BenchRequests {
             return client.complete(ChatRequest.of(request.getModel(), prompt.messages()).withTemperature(0.0)
                             .withResponseFormat(prompt.responseFormat()))
                     .thenApply(judge -> new Direct(
-                            judge.succeeded() && AnalysisParser.parse(judge.content(), prompt.labels()).analysis() != null));
+                            judge.succeeded() && AnalysisParser.parse(judge.content(), prompt.labels()).analysis() != null,
+                            judge.succeeded() ? null : judge.failure().wireName() + " " + judge.statusCode() + " " + judge.errorMessage()));
         });
     }
 }
