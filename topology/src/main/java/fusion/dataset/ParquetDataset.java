@@ -19,6 +19,7 @@ import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
@@ -30,11 +31,16 @@ import org.apache.parquet.io.LocalInputFile;
  */
 final class ParquetDataset implements DatasetReader {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * A list as pyarrow, DuckDB and Spark write it (list / element) is a list of its elements, not of
+     * one-field records. Files parquet-avro wrote carry their Avro schema and read the same either way.
+     */
+    private static final Map<String, String> STANDARD_LISTS = Map.of(AvroSchemaConverter.ADD_LIST_ELEMENT_RECORDS, "false");
 
     @Override
     public void read(Path file, DatasetColumns columns, Consumer<DatasetRow> rows) throws IOException {
         try (ParquetReader<GenericRecord> table = AvroParquetReader
-                .<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration())
+                .<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration(STANDARD_LISTS))
                 .withDataModel(withLogicalTypes())
                 .build()) {
             GenericRecord record;
@@ -55,6 +61,8 @@ final class ParquetDataset implements DatasetReader {
         model.addLogicalTypeConversion(new TimeConversions.DateConversion());
         model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
         model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
+        model.addLogicalTypeConversion(new TimeConversions.LocalTimestampMillisConversion());
+        model.addLogicalTypeConversion(new TimeConversions.LocalTimestampMicrosConversion());
         return model;
     }
 

@@ -9,6 +9,8 @@ import fusion.topology.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +21,13 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +93,33 @@ class ParquetDatasetTest {
         FusionRequest q2 = Topics.REQUEST.decode(rows.get("q2").value());
         assertThat(q2.getAnalysisModels()).isEmpty();
         assertThat(q2.getTemperature()).isNull();
+    }
+
+    @Test
+    @DisplayName("a parquet file written without an Avro schema, as pyarrow, DuckDB and Spark write: list columns are lists, local timestamps ISO text")
+    void parquetFromOtherWriters() throws Exception {
+        MessageType schema = MessageTypeParser.parseMessageType("""
+                message spark_schema {
+                  required binary prompt (STRING);
+                  optional group analysis_models (LIST) { repeated group list { optional binary element (STRING); } }
+                  optional int64 asked_at (TIMESTAMP(MICROS,false));
+                }""");
+        Path file = dir.resolve("exported.parquet");
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
+                .withConf(new PlainParquetConfiguration()).withType(schema).build()) {
+            Group row = new SimpleGroupFactory(schema).newGroup().append("prompt", "Why is the sky blue?")
+                    .append("asked_at", LocalDateTime.of(2026, 1, 15, 9, 30).toEpochSecond(ZoneOffset.UTC) * 1_000_000);
+            Group models = row.addGroup("analysis_models");
+            models.addGroup("list").append("element", "a/one");
+            models.addGroup("list").append("element", "b/two");
+            writer.write(row);
+        }
+
+        Map<String, DatasetRows.Row> rows = DatasetRows.read(Dataset.of(file), null, new ArrayList<>());
+
+        FusionRequest request = Topics.REQUEST.decode(rows.values().iterator().next().value());
+        assertThat(request.getAnalysisModels()).containsExactly("a/one", "b/two");
+        assertThat(request.getMetadata()).containsExactly(Map.entry("asked_at", "2026-01-15T09:30"));
     }
 
     @Test
