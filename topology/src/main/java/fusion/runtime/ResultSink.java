@@ -23,32 +23,6 @@ public interface ResultSink extends AutoCloseable {
     @Override
     void close();
 
-    /** How a results file is laid out. Unless named, it is told by the file's extension. */
-    enum Format {
-        /** One result a line, in the spec's JSON shape (.jsonl, and any extension but .parquet). */
-        JSONL,
-        /** A flat table for analysts, with the full JSON in a column (.parquet). */
-        PARQUET;
-
-        public static Format of(Path file) {
-            return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet") ? PARQUET : JSONL;
-        }
-    }
-
-    static ResultSink open(Path file, Format format) throws IOException {
-        return format == Format.PARQUET ? parquet(file) : jsonl(file);
-    }
-
-    /**
-     * One row per result; the columns are {@link ParquetResults#SCHEMA}'s. The file is complete only
-     * when the sink is closed: until then rows gather in a sibling {@code .partial} file, which close
-     * moves over {@code file}, so a run that is stopped leaves the last complete file (or none), never
-     * a broken one.
-     */
-    static ResultSink parquet(Path file) throws IOException {
-        return new ParquetResults(file);
-    }
-
     /** One result per line, in the spec's JSON shape. */
     static ResultSink jsonl(Path file) throws IOException {
         BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
@@ -81,5 +55,31 @@ public interface ResultSink extends AutoCloseable {
                 }
             }
         };
+    }
+
+    /** How a results file is laid out. Unless named, it is told by the file's extension. */
+    enum Format {
+        /** One result a line, in the spec's JSON shape (.jsonl, and any extension but .parquet). */
+        JSONL,
+        /** A flat table for analysts, with the full JSON in a column (.parquet). */
+        PARQUET;
+
+        public static Format of(Path file) {
+            return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet") ? PARQUET : JSONL;
+        }
+    }
+
+    static ResultSink open(Path file, Format format) throws IOException {
+        return format == Format.PARQUET ? parquet(file) : jsonl(file);
+    }
+
+    /**
+     * One row per result; the columns are {@link ParquetResults#SCHEMA}'s. The file is complete only
+     * when the sink is closed: until then rows gather in a sibling {@code .partial} file, which close
+     * moves over {@code file}, so a run that is stopped leaves the last complete file (or none), never
+     * a broken one.
+     */
+    static ResultSink parquet(Path file) throws IOException {
+        return new ParquetResults(file);
     }
 }
