@@ -39,11 +39,16 @@ class ParquetResultsTest {
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("c/three", "rate_limited", 429, "slow down"))))
                 .setJudgeModel("j/judge")
                 .setCalls(new ArrayList<>(List.of(
-                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002)),
-                        new CallRecord("judge", "j/judge", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001)))))
+                        call("panel", "a/one", new TokenUsage(10L, 20L, 0L, 0.002)),
+                        call("judge", "j/judge", new TokenUsage(40L, 30L, 5L, 0.001)))))
                 .setReceivedAt(1000).setCompletedAt(3500)
                 .setMetadata(new HashMap<>(Map.of("topic", "economics", "source_row", "7")))
                 .build();
+    }
+
+    /** Through the builder, so that fields added to CallRecord later keep their defaults here. */
+    private static CallRecord call(String stage, String model, TokenUsage usage) {
+        return CallRecord.newBuilder().setStage(stage).setModel(model).setStatusCode(200).setUsage(usage).build();
     }
 
     private List<GenericRecord> readBack(Path file) throws Exception {
