@@ -19,8 +19,11 @@ import picocli.CommandLine.Option;
         description = "Reads committed results (of one batch, with --batch-id) and writes them to --out. Without --follow it "
                 + "stops at the end of the results topic; with it, it keeps reading until Ctrl-C.")
 public final class CollectCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "OUT", description = "results file (JSONL)")
+    @Option(names = "--out", required = true, paramLabel = "OUT", description = "results file (JSONL or Parquet)")
     Path out;
+
+    @Mixin
+    ResultFileOptions results;
 
     @Mixin
     ClusterOptions cluster;
@@ -47,7 +50,7 @@ public final class CollectCommand implements java.util.concurrent.Callable<Integ
                 Thread.currentThread().interrupt();
             }
         }, "fusion-collect-stop"));
-        try (ResultSink sink = ResultSink.jsonl(out)) {
+        try (ResultSink sink = results.open(out)) {
             RunSummary summary = new ResultCollector(config.kafkaClient(cluster.bootstrapServers), config.topics().results(),
                     RunProgress.open("fusion collect", System.err, Duration.ofSeconds(progressSeconds), null))
                     .collect(r -> batchId == null || batchId.equals(r.getMetadata().get(DatasetRows.BATCH_ID)), null,

@@ -1,5 +1,6 @@
 package fusion.cli;
 
+import fusion.dataset.DatasetException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,16 @@ public final class FusionCommand implements Runnable {
                     Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
         }
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "fusion.schema");
-        int code = new CommandLine(new FusionCommand()).execute(args);
+        int code = new CommandLine(new FusionCommand())
+                .setExecutionExceptionHandler(FusionCommand::datasetProblem)
+                .execute(args);
         System.exit(code);
+    }
+
+    /** A dataset that cannot be read is the user's to fix: say what to change, without a stack trace. */
+    private static int datasetProblem(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof DatasetException)) throw e;
+        command.getErr().println("fusion " + command.getCommandName() + ": " + e.getMessage());
+        return 2;
     }
 }

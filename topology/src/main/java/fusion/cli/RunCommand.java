@@ -23,20 +23,27 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fusion run INPUT --out OUT}: a dataset through an embedded broker and the pipeline. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs every request of INPUT (JSONL) through the pipeline on an embedded Kafka broker "
-                + "and writes one result per request to --out (JSONL, the Fusion tool-result shape).",
+        description = {"Runs every request of INPUT (JSONL, CSV or Parquet) through the pipeline on an embedded Kafka broker "
+                + "and writes one result per request to --out (JSONL in the Fusion tool-result shape, or Parquet).",
                 "State (broker data, offsets, changelogs, results) stays in --state-dir, so a rerun resumes."})
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INPUT", description = "JSONL file, one request per line: prompt or messages, optional id/request_id and Fusion parameters")
+    @Parameters(index = "0", paramLabel = "INPUT", description = "JSONL, CSV or Parquet file, one request per row: prompt or messages, optional id/request_id and Fusion parameters")
     Path input;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT", description = "where results go (JSONL)")
+    @Mixin
+    DatasetOptions dataset;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT", description = "where results go (JSONL or Parquet)")
     Path out;
+
+    @Mixin
+    ResultFileOptions results;
 
     @Option(names = "--simulate", description = "send every model call to the built-in simulator (no API key, no cost)")
     boolean simulate;
@@ -117,7 +124,7 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
                 RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
-                        .run(input, out);
+                        .run(dataset.of(input), out, results.formatOf(out));
                 System.out.println(summary.describe());
                 System.out.printf(java.util.Locale.ROOT, "this run made %d model calls costing $%.4f; the rest of the job's calls and cost "
                         + "were paid by earlier runs and not repeated%n", capacity.budget().callsByThisProcess(), capacity.budget().spentByThisProcess());

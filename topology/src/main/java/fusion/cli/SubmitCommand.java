@@ -21,8 +21,11 @@ import picocli.CommandLine.Parameters;
         description = "Produces every row of INPUT as a request to the cluster's requests topic and returns. "
                 + "Each request carries the batch id in metadata.batch_id; collect, status and cancel take it.")
 public final class SubmitCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "INPUT", description = "JSONL file, one request per line")
+    @Parameters(index = "0", paramLabel = "INPUT", description = "JSONL, CSV or Parquet file, one request per row")
     Path input;
+
+    @Mixin
+    DatasetOptions dataset;
 
     @Mixin
     ClusterOptions cluster;
@@ -39,7 +42,7 @@ public final class SubmitCommand implements Callable<Integer> {
         FusionConfig config = cluster.config();
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
-        Map<String, DatasetRows.Row> rows = DatasetRows.read(input, batch, unreadable);
+        Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, unreadable);
         int sent = new Submitter(config.kafkaClient(cluster.bootstrapServers)).submit(config.topics().requests(), rows.values());
         for (FusionResult r : unreadable) System.err.println("skipped: " + r.getError());
         System.out.println("submitted " + sent + " requests to " + config.topics().requests() + " as batch " + batch);

@@ -1,5 +1,6 @@
 package fusion.runtime;
 
+import fusion.dataset.Dataset;
 import fusion.schema.FusionResult;
 import fusion.topology.Topics;
 import java.io.IOException;
@@ -29,16 +30,22 @@ public final class BulkRun {
         this.progress = progress;
     }
 
+    /** Formats told by the files' extensions. */
     public RunSummary run(Path input, Path output) throws IOException {
-        try (ResultSink sink = ResultSink.jsonl(output)) {
-            return run(input, sink);
-        }
+        return run(Dataset.of(input), output, ResultSink.Format.of(output));
     }
 
-    public RunSummary run(Path input, ResultSink sink) throws IOException {
+    /** The dataset is read before the results file is opened, so a dataset that cannot be read leaves the last results as they were. */
+    public RunSummary run(Dataset input, Path output, ResultSink.Format format) throws IOException {
         long started = System.currentTimeMillis();
         List<FusionResult> unreadable = new ArrayList<>();
         Map<String, DatasetRows.Row> rows = DatasetRows.read(input, null, unreadable);
+        try (ResultSink sink = ResultSink.open(output, format)) {
+            return run(rows, unreadable, sink, started);
+        }
+    }
+
+    private RunSummary run(Map<String, DatasetRows.Row> rows, List<FusionResult> unreadable, ResultSink sink, long started) {
         unreadable.forEach(sink::write);
         new Submitter(clientConfig).submit(topics.requests(), rows.values());
         return new ResultCollector(clientConfig, topics.results(), progress)
