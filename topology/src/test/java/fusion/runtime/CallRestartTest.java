@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,8 +55,8 @@ class CallRestartTest {
             first.close(); // the calls are still running: 1.5 s each
 
             try (FusionApp second = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, new CallCapacity(256, 64))) {
-                Map<String, List<FusionResult>> results = CommittedResults.read(kafka.bootstrapServers(), topics.results(), REQUESTS,
-                        Duration.ofSeconds(60));
+                Map<String, List<FusionResult>> results = CommittedResults.read(kafka.bootstrapServers(), topics.results(),
+                        IntStream.range(0, REQUESTS).mapToObj(i -> "restart-" + i).collect(Collectors.toSet()), Duration.ofSeconds(60));
 
                 assertThat(results).hasSize(REQUESTS);
                 results.forEach((id, list) -> {

@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -90,10 +93,14 @@ class ClusterCommandsTest {
 
             assertThat(serve.stop(FINISH)).as("serve exits 0 on SIGTERM\n" + serve.output()).isZero();
         }
-        assertThat(CommittedResults.read(cluster.bootstrapServers(), "fusion.results", rows, FINISH).values())
+        assertThat(CommittedResults.read(cluster.bootstrapServers(), "fusion.results", ids("b1-questions", rows), FINISH).values())
                 .as("exactly one result per request on the results topic")
                 .hasSize(rows)
                 .allSatisfy(list -> assertThat(list).hasSize(1));
+    }
+
+    private static Set<String> ids(String dataset, int rows) {
+        return IntStream.range(0, rows).mapToObj(i -> dataset + "-" + i).collect(Collectors.toSet());
     }
 
     /** Rows with an id, a prompt and extra fields (which land in metadata); the simulator answers every model. */
