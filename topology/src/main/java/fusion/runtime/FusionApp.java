@@ -8,7 +8,6 @@ import fusion.topology.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -102,11 +101,9 @@ public final class FusionApp implements AutoCloseable {
     }
 
     public static void createTopics(Settings s, Topics topics) throws InterruptedException {
-        Map<String, Object> adminConfig = new HashMap<>();
-        adminConfig.put("bootstrap.servers", s.bootstrapServers());
-        s.extra().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) adminConfig.put(k, v);
-        });
+        // Configured as Streams configures its own admin client: every kafka.* setting (admin.* ones unprefixed), not just security.
+        String clientId = s.extra().getOrDefault(StreamsConfig.CLIENT_ID_CONFIG, s.applicationId());
+        Map<String, Object> adminConfig = new StreamsConfig(streamsProperties(s)).getAdminConfigs(clientId + "-topics");
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
