@@ -1,18 +1,30 @@
 package fusion.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.schema.FusionResult;
+import fusion.schema.ResultStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -97,6 +109,102 @@ class ClusterCommandsTest {
                 .as("exactly one result per request on the results topic")
                 .hasSize(rows)
                 .allSatisfy(list -> assertThat(list).hasSize(1));
+    }
+
+    @Test
+    @DisplayName("two serve instances with one application id share the partitions and every result arrives once; "
+            + "kafka.* from the config file and KAFKA_* from the environment reach every Kafka client of serve, submit and collect")
+    void twoInstancesShareTheWork() throws Exception {
+        int rows = 16;
+        Path input = dataset("s1-questions.jsonl", rows);
+        Path config = cluster.configFile("scale", Map.of(
+                "fusion.application-id", "scale",
+                "fusion.topic.prefix", "scale.",
+                "fusion.partitions", "4",
+                "fusion.stream-threads", "1",
+                "fusion.replication-factor", "1",
+                "kafka.metric.reporters", ClientProbe.class.getName()));
+        String[] settings = {"--config", config.toString()};
+
+        try (FusionProcess a = cluster.fusion("s1-serve-a", Map.of("KAFKA_CLIENT_ID", "serve-a"), "serve",
+                     concat(settings, "--state-dir", dir.resolve("s1-state-a").toString()));
+             FusionProcess b = cluster.fusion("s1-serve-b", Map.of("KAFKA_CLIENT_ID", "serve-b"), "serve",
+                     concat(settings, "--state-dir", dir.resolve("s1-state-b").toString()))) {
+            a.awaitOutput(line -> line.startsWith("serving "), START);
+            b.awaitOutput(line -> line.startsWith("serving "), START);
+            try (FusionProcess submit = cluster.fusion("s1-submit", Map.of("KAFKA_CLIENT_ID", "submit"), "submit",
+                    concat(settings, input.toString(), "--batch-id", "s1"))) {
+                Map<String, Set<TopicPartition>> assignment = awaitAssignment("scale", Set.of("serve-a", "serve-b"));
+                assertThat(assignment.get("serve-a")).as("serve-a's partitions").isNotEmpty();
+                assertThat(assignment.get("serve-b")).as("serve-b's partitions").isNotEmpty();
+                assertThat(union(assignment.values())).as("together they hold every partition of scale.requests")
+                        .containsAll(IntStream.range(0, 4).mapToObj(i -> new TopicPartition("scale.requests", i)).toList());
+                assertThat(submit.waitFor(FINISH)).as(submit.output()).isZero();
+            }
+
+            Map<String, List<FusionResult>> results = CommittedResults.read(cluster.bootstrapServers(), "scale.results",
+                    ids("s1-questions", rows), FINISH);
+            assertThat(results).hasSize(rows);
+            assertThat(results.values()).as("exactly one result per request, whichever instance made it")
+                    .allSatisfy(list -> assertThat(list).singleElement().satisfies(r -> assertThat(r.getStatus()).isEqualTo(ResultStatus.ok)));
+
+            Path collected = dir.resolve("s1-collected.jsonl");
+            try (FusionProcess collect = cluster.fusion("s1-collect", Map.of("KAFKA_CLIENT_ID", "collect"), "collect",
+                    concat(settings, "--batch-id", "s1", "--out", collected.toString()))) {
+                assertThat(collect.waitFor(FINISH)).as(collect.output()).isZero();
+            }
+            assertThat(Files.readAllLines(collected)).hasSize(rows);
+
+            assertThat(a.stop(FINISH)).as(a.output()).isZero();
+            assertThat(b.stop(FINISH)).as(b.output()).isZero();
+        }
+
+        List<ClientProbe.Client> clients = ClientProbe.read(dir);
+        assertThat(clients).as("submit's producer").contains(new ClientProbe.Client("submit", "kafka.producer", "submit"));
+        assertThat(clients).as("collect's consumer").contains(new ClientProbe.Client("collect", "kafka.consumer", "collect"));
+        for (String instance : List.of("serve-a", "serve-b")) {
+            List<ClientProbe.Client> serve = clients.stream().filter(c -> c.clientId().startsWith(instance)).toList();
+            assertThat(serve).as(instance + "'s clients").allSatisfy(c -> assertThat(c.command()).isEqualTo("serve"));
+            assertThat(serve).extracting(ClientProbe.Client::kind, ClientProbe.Client::clientId).as(instance + "'s clients").contains(
+                    tuple("kafka.streams", instance),
+                    tuple("kafka.consumer", instance + "-StreamThread-1-consumer"),
+                    tuple("kafka.consumer", instance + "-StateUpdater-1-restore-consumer"),
+                    tuple("kafka.consumer", instance + "-global-consumer"),
+                    tuple("kafka.producer", instance + "-StreamThread-1-producer"),
+                    tuple("kafka.admin.client", instance + "-admin"),
+                    tuple("kafka.admin.client", instance + "-topics")); // the admin that creates the pipeline's topics
+        }
+    }
+
+    /** Waits until the application's consumer group has a member with partitions for each of {@code instances} (client.id prefixes). */
+    private static Map<String, Set<TopicPartition>> awaitAssignment(String group, Set<String> instances) throws Exception {
+        Map<String, Set<TopicPartition>> byInstance = new HashMap<>();
+        long deadline = System.nanoTime() + START.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                byInstance.clear();
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+                for (MemberDescription member : description.members()) {
+                    for (String instance : instances) {
+                        if (member.clientId().startsWith(instance + "-")) {
+                            byInstance.computeIfAbsent(instance, k -> new HashSet<>()).addAll(member.assignment().topicPartitions());
+                        }
+                    }
+                }
+                if (description.groupState() == GroupState.STABLE && instances.stream().allMatch(i -> !byInstance.getOrDefault(i, Set.of()).isEmpty())) {
+                    return byInstance;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("the group " + group + " did not give partitions to each of " + instances + " within " + START
+                + "; last seen: " + byInstance);
+    }
+
+    private static Set<TopicPartition> union(Collection<Set<TopicPartition>> sets) {
+        Set<TopicPartition> all = new HashSet<>();
+        sets.forEach(all::addAll);
+        return all;
     }
 
     private static Set<String> ids(String dataset, int rows) {
