@@ -82,9 +82,6 @@ public final class FusionApp implements AutoCloseable {
 
     public static Properties streamsProperties(Settings s) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Under exactly-once this bounds how soon results become visible to read_committed consumers.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
@@ -96,7 +93,12 @@ public final class FusionApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "100");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
-        p.putAll(s.extra());
+        p.putAll(s.extra()); // kafka.* settings may change any default above
+        // ...but not where the app runs and who it is: --bootstrap-servers, fusion.application-id and --state-dir,
+        // which topic creation, submit and collect use too, win over kafka.bootstrap.servers and the like.
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         return p;
     }
 
