@@ -154,6 +154,16 @@ class BatchControlTest {
         assertThat(counts.toJson().get("status").asText()).isEqualTo("cancelled");
     }
 
+    @Test
+    @DisplayName("submit fails, exit 1, when the broker does not take its requests (here: records over kafka.max.request.size)")
+    void submitReportsRequestsNotWritten() throws Exception {
+        Path input = jsonl("too-big.jsonl", List.of(row("too-big-0", PANEL), row("too-big-1", PANEL)));
+
+        assertThat(fusion("submit", input.toString(), "--batch-id", "too-big", "--set", "kafka.max.request.size=100")).isEqualTo(1);
+        assertThat(new BatchStatus(Map.of("bootstrap.servers", cluster.bootstrapServers()), FusionConfig.load(config, Map.of(), Map.of()).topics())
+                .of("too-big").submitted()).isZero();
+    }
+
     /** Committed records on the panel-tasks topic whose key starts with {@code prefix}. */
     private static long panelTasks(String prefix) {
         return CommittedResults.keys(cluster.bootstrapServers(), "fusion.panel-tasks").stream().filter(k -> k.startsWith(prefix)).count();
