@@ -80,12 +80,11 @@ class BatchControlTest {
         rows.add(row("mix-in-flight", "\"analysis_models\":[\"sim/slow-600000\"],\"model\":\"sim/judge\""));
         assertThat(fusion("submit", jsonl("mix.jsonl", rows).toString(), "--batch-id", "mix")).isZero();
 
-        BatchStatus status = new BatchStatus(Map.of("bootstrap.servers", cluster.bootstrapServers()), FusionConfig.load(config, Map.of(), Map.of()).topics());
-        BatchStatus.Counts counts = status.of("mix");
+        BatchStatus.Counts counts = status("mix");
         long deadline = System.currentTimeMillis() + PATIENCE.toMillis();
         while (counts.done() < 8 && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
-            counts = status.of("mix");
+            counts = status("mix");
         }
 
         assertThat(counts).isEqualTo(new BatchStatus.Counts("mix", 9, 3, 2, 3, false));
@@ -145,8 +144,7 @@ class BatchControlTest {
         assertThat(late.getFailedModels()).isEmpty();
         assertThat(slowCalls()).isEqualTo(sentOutcomes);
 
-        BatchStatus.Counts counts = new BatchStatus(Map.of("bootstrap.servers", cluster.bootstrapServers()),
-                FusionConfig.load(config, Map.of(), Map.of()).topics()).of("slow");
+        BatchStatus.Counts counts = status("slow");
         assertThat(counts.cancelled()).isTrue();
         assertThat(counts.submitted()).isEqualTo(requests + 1);
         assertThat(counts.errors()).isEqualTo(cancelled.size() + 1);
@@ -160,13 +158,18 @@ class BatchControlTest {
         Path input = jsonl("too-big.jsonl", List.of(row("too-big-0", PANEL), row("too-big-1", PANEL)));
 
         assertThat(fusion("submit", input.toString(), "--batch-id", "too-big", "--set", "kafka.max.request.size=100")).isEqualTo(1);
-        assertThat(new BatchStatus(Map.of("bootstrap.servers", cluster.bootstrapServers()), FusionConfig.load(config, Map.of(), Map.of()).topics())
-                .of("too-big").submitted()).isZero();
+        assertThat(status("too-big").submitted()).isZero();
     }
 
     /** Committed records on the panel-tasks topic whose key starts with {@code prefix}. */
     private static long panelTasks(String prefix) {
         return CommittedResults.keys(cluster.bootstrapServers(), "fusion.panel-tasks").stream().filter(k -> k.startsWith(prefix)).count();
+    }
+
+    /** What {@code fusion status --batch-id} reports, read as it reads it. */
+    private static BatchStatus.Counts status(String batch) throws Exception {
+        return new BatchStatus(Map.of("bootstrap.servers", cluster.bootstrapServers()), FusionConfig.load(config, Map.of(), Map.of()).topics())
+                .of(batch);
     }
 
     private static long slowCalls() {
