@@ -49,7 +49,8 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Ob
         this.context = context;
         cancellations = Cancellations.of(context);
         if (settings.reuseAnswers()) completed = context.getStateStore(COMPLETED_STORE);
-        pending = PendingCalls.attach(context, STORE, STAGE, PanelCalls::chatRequest, client, capacity, settings, this::forward);
+        pending = PendingCalls.attach(context, STORE, STAGE, PanelCalls::chatRequest, this::cancelled, client, capacity, settings,
+                this::forward);
     }
 
     @Override
@@ -57,12 +58,6 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Ob
         PanelTask task = record.value();
         if (task == null) return;
         pending.forwardCompleted(this::forward);
-        if (cancellations.cancelledBatch(task.getRequest()) != null) {
-            // Not sent, so not paid for; the join turns a panel of these into a cancelled result.
-            forward(new PendingCalls.Completed<>(callKey(task), task, ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null,
-                    "not sent: batch '" + task.getRequest().getMetadata().get(Cancellations.BATCH_ID) + "' was cancelled", 0)));
-            return;
-        }
         CallOutcome earlier = completed == null ? null : completed.get(CallFingerprint.of(task));
         if (earlier != null) {
             CallOutcome reused = CallOutcome.newBuilder(earlier).setReused(true).setCompletedAt(context.currentSystemTimeMs()).build();
@@ -70,6 +65,16 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Ob
             return;
         }
         pending.start(callKey(task), task, this::forward);
+    }
+
+    /**
+     * Asked just before the call goes out, also after it waited behind the in-flight limits: a call of
+     * a cancelled batch is not sent, so not paid for; the join turns a panel of these into a cancelled result.
+     */
+    private ChatOutcome cancelled(PanelTask task) {
+        String batch = cancellations.cancelledBatch(task.getRequest());
+        return batch == null ? null
+                : ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
     }
 
     @Override

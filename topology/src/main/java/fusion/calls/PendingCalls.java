@@ -52,6 +52,8 @@ public final class PendingCalls<V> {
     /** Stored calls not yet started, per model in arrival order; touched by the stream thread only. */
     private final Map<String, ArrayDeque<Waiting<V>>> queued = new LinkedHashMap<>();
     private final Set<String> queuedKeys = new HashSet<>();
+    /** Asked just before a call goes out: an outcome for a call that must not be sent any more, or null to send it. */
+    private Function<V, ChatOutcome> notSent = pending -> null;
     private volatile boolean closed;
 
     /**
@@ -77,9 +79,21 @@ public final class PendingCalls<V> {
     public static <V> PendingCalls<V> attach(ProcessorContext<?, ?> context, String storeName, String stage,
                                              Function<V, ChatRequest> requestOf, ChatClient client, CallCapacity capacity,
                                              CallSettings settings, Consumer<Completed<V>> forward) {
+        return attach(context, storeName, stage, requestOf, pending -> null, client, capacity, settings, forward);
+    }
+
+    /**
+     * The same, with {@code notSent} asked just before each call goes out, however long it waited in
+     * the queue: when it gives an outcome, the call is not sent and completes with that outcome.
+     */
+    public static <V> PendingCalls<V> attach(ProcessorContext<?, ?> context, String storeName, String stage,
+                                             Function<V, ChatRequest> requestOf, Function<V, ChatOutcome> notSent,
+                                             ChatClient client, CallCapacity capacity, CallSettings settings,
+                                             Consumer<Completed<V>> forward) {
         KeyValueStore<String, V> store = context.getStateStore(storeName);
         PendingCalls<V> calls = new PendingCalls<>(stage, store, requestOf, client, capacity, settings.maxCapacityWaitMillis(),
                 settings.maxQueued());
+        calls.notSent = notSent;
         context.schedule(settings.forwardInterval(), PunctuationType.WALL_CLOCK_TIME, now -> calls.forwardCompleted(forward));
         calls.resumeAll();
         return calls;
@@ -202,11 +216,15 @@ public final class PendingCalls<V> {
     private void issue(String key, V pending, ChatRequest request) {
         issued.add(key);
         CallBudget budget = capacity.budget();
-        if (budget.exhausted()) {
-            // Not sent, so not paid for: the request's result says the budget ran out.
+        ChatOutcome refused = notSent.apply(pending);
+        if (refused == null && budget.exhausted()) {
+            refused = ChatOutcome.failed(request.model(), FailureKind.BUDGET_EXCEEDED, null,
+                    "not sent: the run's cost limit was reached (" + budget.describe() + ")", 0);
+        }
+        if (refused != null) {
+            // Not sent, so not paid for: the request's result says why.
             capacity.release(request.model());
-            completed.add(new Completed<>(key, pending, ChatOutcome.failed(request.model(), FailureKind.BUDGET_EXCEEDED, null,
-                    "not sent: the run's cost limit was reached (" + budget.describe() + ")", 0)));
+            completed.add(new Completed<>(key, pending, refused));
             return;
         }
         CallOutcomes.safely(client, request).whenComplete((outcome, error) -> {

@@ -9,7 +9,6 @@ import fusion.runtime.RunSummary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code fusion collect}: results from a cluster into a file, read_committed. */
 @Command(name = "collect", mixinStandardHelpOptions = true,
         description = "Reads committed results (of one batch, with --batch-id) and writes them to --out. Without --follow it "
-                + "stops at the end of the results topic; with it, it keeps reading until Ctrl-C.")
+                + "stops at the end of the results topic; with it, it keeps reading until Ctrl-C or SIGTERM, then closes the file and exits 0.")
 public final class CollectCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "results file (JSONL or Parquet)")
     Path out;
@@ -40,27 +39,18 @@ public final class CollectCommand implements java.util.concurrent.Callable<Integ
     @Override
     public Integer call() throws Exception {
         FusionConfig config = cluster.config();
-        AtomicBoolean stop = new AtomicBoolean();
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.set(true);
-            try {
-                closed.await(10, java.util.concurrent.TimeUnit.SECONDS); // let the file be flushed and closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fusion-collect-stop"));
+        StopSignal stop = StopSignal.install("collect", Duration.ofSeconds(10)); // time to flush and close the file
         try (ResultSink sink = results.open(out)) {
             RunSummary summary = new ResultCollector(config.kafkaClient(cluster.bootstrapServers), config.topics().results(),
                     RunProgress.open("fusion collect", System.err, Duration.ofSeconds(progressSeconds), null))
                     .collect(r -> batchId == null || batchId.equals(r.getMetadata().get(DatasetRows.BATCH_ID)), null,
                             follow ? ResultCollector.Until.STOPPED : ResultCollector.Until.CAUGHT_UP, sink,
-                            System.currentTimeMillis(), 0, stop::get);
+                            System.currentTimeMillis(), 0, stop::requested);
             System.out.println(summary.describe());
             System.out.println("results in " + out);
         } finally {
-            closed.countDown();
+            stop.finished();
         }
-        return 0;
+        return stop.requested() && !follow ? 130 : 0; // stopped before it caught up: the file may lack results
     }
 }

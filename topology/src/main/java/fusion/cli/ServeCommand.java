@@ -8,15 +8,15 @@ import fusion.runtime.MetricsEndpoint;
 import fusion.runtime.ModelCalls;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fusion serve}: only the streams app, on a real cluster. More instances with the same application id share the work. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Runs the pipeline against an existing Kafka cluster until stopped (Ctrl-C). Start more instances "
+        description = "Runs the pipeline against an existing Kafka cluster until stopped (Ctrl-C or SIGTERM; it then closes cleanly and exits 0). Start more instances "
                 + "with the same fusion.application-id to scale out; partitions are shared among them.")
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -37,28 +37,19 @@ public final class ServeCommand implements Callable<Integer> {
                     + "or configure a provider (fusion.provider.<name>.base-url; see README, Configuration).");
             return 2;
         }
+        StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
-        CountDownLatch stopped = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
         try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              FusionApp app = FusionApp.start(FusionApp.Settings.cluster(config, cluster.bootstrapServers, stateDir), config.topics(),
                      config.pipeline(), client, config.capacity())) {
             if (metrics != null) metrics.watch(app.streams());
-            // The JVM waits for shutdown hooks, not for main: the hook waits until the app has closed cleanly.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                stopped.countDown();
-                try {
-                    closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "fusion-serve-stop"));
             System.err.println("serving " + config.topics().requests() + " → " + config.topics().results() + " on " + cluster.bootstrapServers
                     + (metrics != null ? "; metrics on :" + metrics.port() : ""));
-            stopped.await();
+            stop.await();
+            System.err.println("stopping: closing the streams app (its group membership, in-flight transactions)");
         } finally {
             if (metrics != null) metrics.close();
-            closed.countDown();
+            stop.finished();
         }
         return 0;
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,7 +44,14 @@ public final class SubmitCommand implements Callable<Integer> {
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
         Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, unreadable);
-        int sent = new Submitter(config.kafkaClient(cluster.bootstrapServers)).submit(config.topics().requests(), rows.values());
+        int sent;
+        try {
+            sent = new Submitter(config.kafkaClient(cluster.bootstrapServers)).submit(config.topics().requests(), rows.values());
+        } catch (KafkaException e) {
+            System.err.println("fusion submit: " + e.getMessage());
+            System.err.println("batch " + batch + " is incomplete; submit it again (request ids make that safe)");
+            return 1;
+        }
         for (FusionResult r : unreadable) System.err.println("skipped: " + r.getError());
         System.out.println("submitted " + sent + " requests to " + config.topics().requests() + " as batch " + batch);
         return unreadable.isEmpty() ? 0 : 1;

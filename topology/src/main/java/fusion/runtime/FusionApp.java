@@ -8,7 +8,6 @@ import fusion.topology.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -83,9 +82,6 @@ public final class FusionApp implements AutoCloseable {
 
     public static Properties streamsProperties(Settings s) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // Under exactly-once this bounds how soon results become visible to read_committed consumers.
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
@@ -97,16 +93,19 @@ public final class FusionApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "100");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
-        p.putAll(s.extra());
+        p.putAll(s.extra()); // kafka.* settings may change any default above
+        // ...but not where the app runs and who it is: --bootstrap-servers, fusion.application-id and --state-dir,
+        // which topic creation, submit and collect use too, win over kafka.bootstrap.servers and the like.
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
         return p;
     }
 
     public static void createTopics(Settings s, Topics topics) throws InterruptedException {
-        Map<String, Object> adminConfig = new HashMap<>();
-        adminConfig.put("bootstrap.servers", s.bootstrapServers());
-        s.extra().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) adminConfig.put(k, v);
-        });
+        // Configured as Streams configures its own admin client: every kafka.* setting (admin.* ones unprefixed), not just security.
+        String clientId = s.extra().getOrDefault(StreamsConfig.CLIENT_ID_CONFIG, s.applicationId());
+        Map<String, Object> adminConfig = new StreamsConfig(streamsProperties(s)).getAdminConfigs(clientId + "-topics");
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();

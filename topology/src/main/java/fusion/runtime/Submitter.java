@@ -1,10 +1,16 @@
 package fusion.runtime;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -17,19 +23,41 @@ public final class Submitter {
         this.clientConfig = clientConfig;
     }
 
+    /**
+     * Produces every row and waits until the broker has taken each one.
+     *
+     * @return how many were written
+     * @throws KafkaException when any was not written (too large, not authorized, no such topic, ...)
+     */
     public int submit(String topic, Iterable<DatasetRows.Row> rows) {
         Map<String, Object> p = new HashMap<>(clientConfig);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        int sent = 0;
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (DatasetRows.Row row : rows) {
-                producer.send(new ProducerRecord<>(topic, row.requestId(), row.value()));
-                sent++;
+                sends.add(producer.send(new ProducerRecord<>(topic, row.requestId(), row.value())));
             }
             producer.flush();
         }
-        return sent;
+        // flush() waits for every send but reports none of their failures: ask each one.
+        int failed = 0;
+        Throwable first = null;
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                failed++;
+                if (first == null) first = e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for the broker to take the requests", e);
+            }
+        }
+        if (failed > 0) {
+            throw new KafkaException(failed + " of " + sends.size() + " requests were not written to " + topic + ": " + first.getMessage(), first);
+        }
+        return sends.size();
     }
 }

@@ -16,19 +16,15 @@ import fusion.topology.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.DisplayName;
@@ -59,7 +55,8 @@ class CallRestartTest {
             first.close(); // the calls are still running: 1.5 s each
 
             try (FusionApp second = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, new CallCapacity(256, 64))) {
-                Map<String, List<FusionResult>> results = collect(kafka.bootstrapServers(), topics, Duration.ofSeconds(60));
+                Map<String, List<FusionResult>> results = CommittedResults.read(kafka.bootstrapServers(), topics.results(),
+                        IntStream.range(0, REQUESTS).mapToObj(i -> "restart-" + i).collect(Collectors.toSet()), Duration.ofSeconds(60));
 
                 assertThat(results).hasSize(REQUESTS);
                 results.forEach((id, list) -> {
@@ -88,27 +85,5 @@ class CallRestartTest {
             }
             producer.flush();
         }
-    }
-
-    /** Reads every committed result until all requests have one, then a little longer to catch duplicates. */
-    private static Map<String, List<FusionResult>> collect(String bootstrap, Topics topics, Duration patience) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, List<FusionResult>> results = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(topics.results()).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.currentTimeMillis() + patience.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Topics.RESULT.decode(record.value()));
-                }
-                if (results.size() == REQUESTS && quietUntil == Long.MAX_VALUE) quietUntil = System.currentTimeMillis() + 3_000;
-            }
-        }
-        return results;
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -27,6 +28,14 @@ final class FusionProcess implements AutoCloseable {
 
     /** Starts {@code fusion args...} in {@code workDir}; stdout and stderr go to {@code output}. */
     static FusionProcess start(Path workDir, Path output, String... args) throws IOException {
+        return start(workDir, output, Map.of(), args);
+    }
+
+    /**
+     * The same with {@code env} added to the environment. FUSION_* and KAFKA_* variables of this JVM
+     * are not passed on: they are settings, and the child sees only those the test gives.
+     */
+    static FusionProcess start(Path workDir, Path output, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
@@ -34,7 +43,10 @@ final class FusionProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 "fusion.cli.FusionCommand"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("FUSION_") || name.startsWith("KAFKA_"));
+        builder.environment().putAll(env);
+        Process process = builder
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())

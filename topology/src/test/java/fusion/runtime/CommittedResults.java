@@ -1,0 +1,72 @@
+package fusion.runtime;
+
+import fusion.schema.FusionResult;
+import fusion.topology.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** What a read_committed consumer sees on a topic: every committed record, duplicates included. */
+final class CommittedResults {
+    private CommittedResults() {}
+
+    /** The keys of every committed record of {@code topic}, from the start to its end as of now. */
+    static List<String> keys(String bootstrap, String topic) {
+        List<String> keys = new ArrayList<>();
+        try (var consumer = consumer(bootstrap)) {
+            var partitions = partitions(consumer, topic);
+            var end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Reads from the start until each of {@code ids} has a result, then three seconds more to catch
+     * late duplicates, or until {@code patience} runs out. Results of other requests are left out.
+     *
+     * @return each of those request ids' results in topic order; a correct pipeline has exactly one per id
+     */
+    static Map<String, List<FusionResult>> read(String bootstrap, String topic, Set<String> ids, Duration patience) {
+        Map<String, List<FusionResult>> results = new HashMap<>();
+        try (var consumer = consumer(bootstrap)) {
+            partitions(consumer, topic);
+            long deadline = System.currentTimeMillis() + patience.toMillis();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!ids.contains(record.key())) continue;
+                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Topics.RESULT.decode(record.value()));
+                }
+                if (results.size() == ids.size() && quietUntil == Long.MAX_VALUE) quietUntil = System.currentTimeMillis() + 3_000;
+            }
+        }
+        return results;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Assigns every partition of {@code topic}, from its start. */
+    private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return partitions;
+    }
+}

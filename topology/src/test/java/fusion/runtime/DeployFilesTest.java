@@ -1,0 +1,90 @@
+package fusion.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import fusion.model.ProviderRoutes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml, the Dockerfile and deploy/ cannot run here (no Docker engine); this checks
+ * what can be checked without one: the YAML parses and its parts fit together. ClusterCommandsTest
+ * runs deploy/fusion.properties itself.
+ */
+class DeployFilesTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    @DisplayName("docker-compose.yml parses; kafka, schema-registry, connect and the app fit together; the API key comes from the host")
+    void composeFile() throws Exception {
+        JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
+        JsonNode services = compose.get("services");
+        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "schema-registry", "connect", "fusion");
+
+        JsonNode kafka = services.get("kafka");
+        assertThat(kafka.get("image").asText()).startsWith("apache/kafka:4.");
+        assertThat(kafka.get("environment").get("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(kafka.get("environment").get("KAFKA_ADVERTISED_LISTENERS").asText())
+                .contains("PLAINTEXT://kafka:9092").contains("PLAINTEXT_HOST://localhost:29092");
+
+        JsonNode fusion = services.get("fusion");
+        assertThat(texts(fusion.get("command"))).containsSubsequence("serve", "--bootstrap-servers", "kafka:9092",
+                "--config", "/etc/fusion/fusion.properties");
+        assertThat(texts(fusion.get("volumes"))).contains("./deploy/fusion.properties:/etc/fusion/fusion.properties:ro");
+        assertThat(fusion.get("environment").get("OPENROUTER_API_KEY").asText()).as("taken from the host's environment")
+                .isEqualTo("${OPENROUTER_API_KEY}");
+
+        for (JsonNode service : services) {
+            for (String volume : texts(service.get("volumes"))) {
+                if (volume.startsWith("./")) {
+                    assertThat(ROOT.resolve(volume.substring(2, volume.indexOf(':')))).as(volume).exists();
+                }
+            }
+            for (String dependency : names(service.get("depends_on"))) assertThat(services.has(dependency)).as(dependency).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("deploy/fusion.properties holds no API key: OpenRouter is usable only once OPENROUTER_API_KEY is set")
+    void appSettingsHoldNoKey() throws Exception {
+        FusionConfig config = FusionConfig.load(ROOT.resolve("deploy/fusion.properties"), Map.of(), Map.of());
+
+        assertThat(config.values().keySet()).noneMatch(key -> key.endsWith(".api-key"));
+        assertThat(ProviderRoutes.fromProperties(config.values(), name -> null).hasUsableProvider()).isFalse();
+        assertThat(ProviderRoutes.fromProperties(config.values(), Map.of("OPENROUTER_API_KEY", "sk-or-test")::get).hasUsableProvider()).isTrue();
+        assertThat(config.integer("fusion.replication-factor", 0)).as("the compose file has one broker").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("the Dockerfile builds with Maven and runs the jar the build makes on a Java 17 JRE, Avro's trusted package set")
+    void dockerfile() throws Exception {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+
+        assertThat(dockerfile).contains("FROM maven:3-eclipse-temurin-17 AS build", "FROM eclipse-temurin:17-jre",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema", "/src/topology/target/fusion.jar", "/src/topology/target/lib");
+        assertThat(Files.readString(ROOT.resolve("topology/pom.xml"))).contains("<finalName>fusion</finalName>", "<classpathPrefix>lib/</classpathPrefix>");
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** depends_on is a list of names or a map from name to condition. */
+    private static List<String> names(JsonNode dependsOn) {
+        List<String> out = new ArrayList<>();
+        if (dependsOn == null) return out;
+        if (dependsOn.isArray()) dependsOn.forEach(n -> out.add(n.asText()));
+        else dependsOn.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}
