@@ -91,7 +91,7 @@ public final class OpenAiChatClient implements ChatClient {
         }
         try {
             HttpRequest httpRequest = httpRequest(request, provider);
-            CompletableFuture<HttpResponse<String>> call = http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            CompletableFuture<HttpResponse<String>> call = sendOnLiveConnection(httpRequest);
             // the request timeout only covers the wait for headers; this deadline also covers a body that stalls
             return call.copy()
                     .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -104,6 +104,27 @@ public final class OpenAiChatClient implements ChatClient {
             return CompletableFuture.completedFuture(logged(model, provider, ChatOutcome.failed(model, FailureKind.BAD_REQUEST, null,
                     safeMessage(provider, "could not build the request: " + e.getMessage()), millisSince(started))));
         }
+    }
+
+    /**
+     * Sends, and sends once more at once when the first try met a pooled connection the server had
+     * already closed (it answered not a byte). Servers drop idle keep-alive connections whenever they
+     * like; that says nothing about the model, so it must neither wait out a backoff nor count
+     * against the model's circuit. The JDK client retries such a failure only for idempotent methods.
+     */
+    private CompletableFuture<HttpResponse<String>> sendOnLiveConnection(HttpRequest httpRequest) {
+        HttpResponse.BodyHandler<String> body = HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
+        return http.sendAsync(httpRequest, body).handle((response, error) -> error == null
+                        ? CompletableFuture.completedFuture(response)
+                        : staleConnection(unwrap(error)) ? http.sendAsync(httpRequest, body) : CompletableFuture.<HttpResponse<String>>failedFuture(error))
+                .thenCompose(f -> f);
+    }
+
+    /** The server closed the connection before a byte of the response: a stale pooled connection. */
+    static boolean staleConnection(Throwable error) {
+        if (error instanceof java.io.EOFException) return true;
+        return error instanceof IOException && !(error instanceof ConnectException) && !(error instanceof HttpTimeoutException)
+                && error.getMessage() != null && error.getMessage().contains("received no bytes");
     }
 
     private HttpRequest httpRequest(ChatRequest request, ProviderConfig provider) {

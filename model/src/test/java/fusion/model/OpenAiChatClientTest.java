@@ -513,6 +513,31 @@ class OpenAiChatClientTest {
         }
 
         @Test
+        @DisplayName("server closes the connection without answering → sent again at once on a fresh connection, and answered")
+        void staleConnectionIsSentAgain() throws Exception {
+            server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+            server.enqueue(new MockResponse.Builder().code(200).body(COMPLETION).build());
+
+            ChatOutcome outcome = call(client, ask(MODEL));
+
+            assertThat(outcome.succeeded()).as(String.valueOf(outcome.errorMessage())).isTrue();
+            assertThat(server.getRequestCount()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("server closes the connection twice → network_error, left to the retry policy")
+        void closedTwice() throws Exception {
+            server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+            server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+            server.enqueue(new MockResponse.Builder().code(200).body(COMPLETION).build());
+
+            ChatOutcome outcome = call(client, ask(MODEL));
+
+            assertThat(outcome.failure()).isEqualTo(FailureKind.NETWORK_ERROR);
+            assertThat(server.getRequestCount()).isEqualTo(2);
+        }
+
+        @Test
         @DisplayName("connection refused → network_error, retryable")
         void connectionRefused() throws Exception {
             int port;

@@ -64,7 +64,7 @@ public final class Benchmark {
 
     private String scenario(Scenario s, java.util.Set<String> variants, Map<String, Measurement> pipelineBy) throws Exception {
         out.println("scenario " + s.name() + ": " + s.description() + " …");
-        Duration patience = Duration.ofMinutes(30);
+        Duration patience = Duration.ofMinutes(10);
         List<Measurement> rows = new ArrayList<>();
         Map<String, String> sim = Map.of("fusion.simulator.latency-ms", Long.toString(s.latencyMs()),
                 "fusion.simulator.jitter-ms", Long.toString(s.jitterMs()));

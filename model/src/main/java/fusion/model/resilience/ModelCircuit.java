@@ -23,6 +23,8 @@ final class ModelCircuit {
     private final CircuitBreaker breaker;
     private final long openMillis;
     private volatile long openedAtMillis;
+    /** The last attempt that counted against the model, for the operator: why its circuit opened. */
+    private volatile String lastFailure = "none";
 
     ModelCircuit(String model, CircuitPolicy policy) {
         this.model = model;
@@ -45,7 +47,8 @@ final class ModelCircuit {
             CircuitBreaker.State to = event.getStateTransition().getToState();
             if (to == CircuitBreaker.State.OPEN) {
                 openedAtMillis = System.currentTimeMillis();
-                log.warn("model {}: circuit {} → OPEN after repeated failures; failing its calls fast for {} ms", model, from, openMillis);
+                log.warn("model {}: circuit {} → OPEN after repeated failures (failure rate {}%, last: {}); failing its calls fast for {} ms",
+                        model, from, Math.round(breaker().getMetrics().getFailureRate()), lastFailure, openMillis);
             } else {
                 log.info("model {}: circuit {} → {}", model, from, to);
             }
@@ -70,6 +73,7 @@ final class ModelCircuit {
         if (outcome.succeeded()) {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
         } else if (countsAgainstModel(outcome.failure())) {
+            lastFailure = outcome.failure().wireName() + (outcome.statusCode() == null ? "" : " " + outcome.statusCode()) + ": " + outcome.errorMessage();
             breaker.onError(nanos, TimeUnit.NANOSECONDS, new ModelFailure(outcome.failure()));
         } else {
             breaker.releasePermission();
