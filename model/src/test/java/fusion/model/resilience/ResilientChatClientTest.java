@@ -244,14 +244,16 @@ class ResilientChatClientTest {
         }
 
         @Test
-        @DisplayName("a dropped connection (network error) is retried")
+        @DisplayName("a connection dropped on the re-send too (network error) is retried after a backoff")
         void networkError() throws Exception {
-            provider.then(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, true, true)).build()).then(ok());
+            MockResponse dropped = new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, true, true)).build();
+            provider.then(dropped).then(dropped).then(ok());
 
             ChatOutcome outcome = call(client(QUICK_RETRIES), MODEL);
 
             assertThat(outcome.succeeded()).isTrue();
             assertThat(outcome.attempts()).isEqualTo(2);
+            assertThat(provider.requests()).as("the first attempt was sent twice, on two connections").isEqualTo(3);
         }
 
         @Test
