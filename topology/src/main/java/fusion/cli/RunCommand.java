@@ -126,8 +126,12 @@ public final class RunCommand implements Callable<Integer> {
                 RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
                         .run(dataset.of(input), out, results.formatOf(out));
                 System.out.println(summary.describe());
-                System.out.printf(java.util.Locale.ROOT, "this run made %d model calls costing $%.4f; the rest of the job's calls and cost "
-                        + "were paid by earlier runs and not repeated%n", capacity.budget().callsByThisProcess(), capacity.budget().spentByThisProcess());
+                long paidHere = capacity.budget().callsByThisProcess();
+                if (paidHere < summary.calls()) {
+                    // A resumed run: say what resuming saved.
+                    System.out.printf(java.util.Locale.ROOT, "this run made %d of the job's %d model calls, costing $%.4f; the rest were "
+                            + "paid for by earlier runs and not repeated%n", paidHere, summary.calls(), capacity.budget().spentByThisProcess());
+                }
                 System.out.println("results in " + out);
             }
         } finally {
