@@ -97,13 +97,8 @@ public final class RunCommand implements Callable<Integer> {
             routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
             System.err.println("simulating every model on " + simulator.baseUrl());
         } else {
-            routes = ProviderRoutes.fromProperties(config.values(), System::getenv);
-            if (!routes.hasUsableProvider()) {
-                System.err.println("fusion run: no model provider is configured. Set OPENROUTER_API_KEY, "
-                        + "or configure a provider (fusion.provider.<name>.base-url; see README, Configuration), "
-                        + "or pass --simulate to use the built-in simulator.");
-                return 2;
-            }
+            routes = ModelProviders.configured("run", config, ", or pass --simulate to use the built-in simulator");
+            if (routes == null) return 2;
         }
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");

@@ -31,12 +31,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FusionConfig config = cluster.config();
-        ProviderRoutes routes = ProviderRoutes.fromProperties(config.values(), System::getenv);
-        if (!routes.hasUsableProvider()) {
-            System.err.println("fusion serve: no model provider is configured. Set OPENROUTER_API_KEY, "
-                    + "or configure a provider (fusion.provider.<name>.base-url; see README, Configuration).");
-            return 2;
-        }
+        ProviderRoutes routes = ModelProviders.configured("serve", config, "");
+        if (routes == null) return 2;
         StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
