@@ -26,6 +26,10 @@ final class ChatCompletionRequestBody {
         if (provider.structuredOutput() && request.responseFormat() != null && !request.responseFormat().isNull()) {
             body.set("response_format", request.responseFormat());
         }
+        if (provider.serverTools() && !request.serverTools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            request.serverTools().forEach(t -> tools.addObject().put("type", "openrouter:" + t));
+        }
         return body;
     }
 }

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@code fusion.model.resilience.ResilientChatClient}).
  */
 public final class OpenAiChatClient implements ChatClient {
+    /** Providers already warned that they cannot run the web tools a call asked for: once each, not once a call. */
+    private final java.util.Set<String> providersWithoutTools = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Tells the receiving endpoint how deep in fusion this call is, so an inner call never starts fusion again. */
     public static final String FUSION_DEPTH_HEADER = "x-openrouter-fusion-depth";
 
@@ -128,6 +131,10 @@ public final class OpenAiChatClient implements ChatClient {
     }
 
     private HttpRequest httpRequest(ChatRequest request, ProviderConfig provider) {
+        if (!request.serverTools().isEmpty() && !provider.serverTools() && providersWithoutTools.add(provider.name())) {
+            log.warn("calls ask for web tools {}, but provider {} runs no server tools (fusion.provider.{}.server-tools=false): "
+                    + "its models answer from what they know", request.serverTools(), provider.name(), provider.name());
+        }
         String body;
         try {
             body = json.writeValueAsString(ChatCompletionRequestBody.of(request, provider, json));

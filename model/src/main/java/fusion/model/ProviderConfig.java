@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param modelPrefixes    model-id prefixes routed to this provider, e.g. {@code ollama/}
  * @param stripPrefix      send the model id without the matched prefix ({@code ollama/llama3} → {@code llama3})
  * @param structuredOutput whether the endpoint accepts {@code response_format} (json_schema)
+ * @param serverTools      whether the endpoint runs OpenRouter's server tools ({@code openrouter:web_search},
+ *                         {@code openrouter:web_fetch}) named in a call's {@code tools}
  */
 public record ProviderConfig(
         String name,
@@ -28,7 +30,8 @@ public record ProviderConfig(
         Map<String, String> headers,
         List<String> modelPrefixes,
         boolean stripPrefix,
-        boolean structuredOutput) {
+        boolean structuredOutput,
+        boolean serverTools) {
 
     private static final String REDACTED = "***";
 
@@ -44,7 +47,7 @@ public record ProviderConfig(
 
     /** A provider with no prefixes, structured output on, and the given key. */
     public static ProviderConfig of(String name, String baseUrl, String apiKey) {
-        return new ProviderConfig(name, URI.create(baseUrl), apiKey, null, Map.of(), List.of(), false, true);
+        return new ProviderConfig(name, URI.create(baseUrl), apiKey, null, Map.of(), List.of(), false, true, false);
     }
 
     /** Where chat completions are posted. */
@@ -104,7 +107,7 @@ public record ProviderConfig(
                 + ", headers=" + shownHeaders
                 + ", modelPrefixes=" + modelPrefixes
                 + ", stripPrefix=" + stripPrefix
-                + ", structuredOutput=" + structuredOutput + "]";
+                + ", structuredOutput=" + structuredOutput + ", serverTools=" + serverTools + "]";
     }
 
     /** Extra headers can carry credentials too (Azure's api-key, custom auth), so hide those values. */

@@ -29,11 +29,12 @@ final class ProviderProperties {
     private static final String MODELS = "models";
     private static final String STRIP_PREFIX = "strip-prefix";
     private static final String STRUCTURED_OUTPUT = "structured-output";
+    private static final String SERVER_TOOLS = "server-tools";
     private static final String HEADER = "header.";
     /** Call limits; accepted here so they are not rejected as typos, read by {@code fusion.model.resilience.ResilienceConfig}. */
     private static final Set<String> LIMIT_SETTINGS = Set.of("max-in-flight", "requests-per-minute", "tokens-per-minute");
-    private static final Set<String> SETTINGS = Set.of(BASE_URL, API_KEY, API_KEY_ENV, MODELS, STRIP_PREFIX, STRUCTURED_OUTPUT);
-    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, models, strip-prefix, structured-output, header.<Name>, "
+    private static final Set<String> SETTINGS = Set.of(BASE_URL, API_KEY, API_KEY_ENV, MODELS, STRIP_PREFIX, STRUCTURED_OUTPUT, SERVER_TOOLS);
+    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, models, strip-prefix, structured-output, server-tools, header.<Name>, "
             + "max-in-flight, requests-per-minute, tokens-per-minute";
 
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -136,7 +137,9 @@ final class ProviderProperties {
                 headers,
                 splitList(settings.getOrDefault(MODELS, "")),
                 bool(name, STRIP_PREFIX, settings.get(STRIP_PREFIX), false),
-                bool(name, STRUCTURED_OUTPUT, settings.get(STRUCTURED_OUTPUT), true));
+                bool(name, STRUCTURED_OUTPUT, settings.get(STRUCTURED_OUTPUT), true),
+                // OpenRouter runs web search and fetch itself; elsewhere a model answers from what it knows
+                bool(name, SERVER_TOOLS, settings.get(SERVER_TOOLS), openrouter));
     }
 
     private static URI baseUrl(String name, String text) {

@@ -558,7 +558,7 @@ class OpenAiChatClientTest {
         @DisplayName("no provider for the model → no_provider, nothing sent")
         void noProvider() throws Exception {
             ProviderConfig local = new ProviderConfig("local", URI.create(baseUrl(server)), null, null,
-                    Map.of(), List.of("ollama/"), false, true);
+                    Map.of(), List.of("ollama/"), false, true, false);
             try (OpenAiChatClient onlyLocal = new OpenAiChatClient(new ProviderRoutes(List.of(local), null), TIMEOUT)) {
                 ChatOutcome outcome = call(onlyLocal, ask(MODEL));
 
@@ -598,6 +598,31 @@ class OpenAiChatClientTest {
             assertThat(sent.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
             assertThat(sent.getHeaders().get("Content-Type")).isEqualTo("application/json");
             assertThat(sent.getHeaders().get("x-openrouter-fusion-depth")).isEqualTo("2");
+        }
+
+        @Test
+        @DisplayName("web tools on OpenRouter → tools [{type: openrouter:web_search}, {type: openrouter:web_fetch}], run by OpenRouter")
+        void serverToolsOnOpenRouter() throws Exception {
+            server.enqueue(json(200, COMPLETION));
+            ProviderRoutes openrouter = ProviderRoutes.fromProperties(Map.of("fusion.provider.openrouter.base-url", baseUrl(server)), name -> KEY);
+            try (OpenAiChatClient withTools = new OpenAiChatClient(openrouter, TIMEOUT)) {
+                call(withTools, ask(MODEL).withServerTools(List.of("web_search", "web_fetch")));
+            }
+
+            JsonNode tools = sentBody().path("tools");
+            assertThat(tools).hasSize(2);
+            assertThat(tools.get(0).path("type").asText()).isEqualTo("openrouter:web_search");
+            assertThat(tools.get(1).path("type").asText()).isEqualTo("openrouter:web_fetch");
+        }
+
+        @Test
+        @DisplayName("web tools on a provider without server tools (fusion.provider.<name>.server-tools=false) → no tools in the body")
+        void noServerToolsElsewhere() throws Exception {
+            server.enqueue(json(200, COMPLETION));
+
+            call(ask(MODEL).withServerTools(List.of("web_search")));
+
+            assertThat(sentBody().has("tools")).isFalse();
         }
 
         @Test

@@ -310,7 +310,7 @@ class ProviderRoutesTest {
         @DisplayName("ProviderConfig.toString() never shows the key or secret-looking headers")
         void toStringRedacts() {
             ProviderConfig config = new ProviderConfig("openrouter", URI.create("https://openrouter.ai/api/v1"), KEY, "OPENROUTER_API_KEY",
-                    Map.of("X-Title", "Fusion", "X-Api-Key", "header-secret"), List.of(), false, true);
+                    Map.of("X-Title", "Fusion", "X-Api-Key", "header-secret"), List.of(), false, true, true);
 
             assertThat(config.toString())
                     .doesNotContain(KEY)

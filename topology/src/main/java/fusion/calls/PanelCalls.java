@@ -89,7 +89,8 @@ public final class PanelCalls implements Processor<String, PanelTask, String, Ob
     static ChatRequest chatRequest(PanelTask task) {
         var request = task.getRequest();
         ChatRequest call = ChatRequest.of(task.getModel(), CallOutcomes.chatMessages(request))
-                .withTemperature(request.getTemperature());
+                .withTemperature(request.getTemperature())
+                .withServerTools(request.getTools());
         return CallOutcomes.withRequestLimits(call, request);
     }
 

@@ -92,6 +92,8 @@ public final class JudgeStage implements Processor<String, Deliberation, String,
         JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
         ChatRequest call = ChatRequest.of(d.getRequest().getModel(), prompt.messages())
                 .withTemperature(0.0)
+                // the spec gives the judge the same web tools as the panel
+                .withServerTools(d.getRequest().getTools())
                 .withResponseFormat(prompt.responseFormat());
         return CallOutcomes.withRequestLimits(call, d.getRequest());
     }

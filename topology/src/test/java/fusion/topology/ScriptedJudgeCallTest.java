@@ -52,7 +52,11 @@ class ScriptedJudgeCallTest {
             }
         });
         server.start();
-        client = new OpenAiChatClient(ProviderRoutes.single("scripted", server.url("/v1").toString(), "sk-test-secret"), Duration.ofSeconds(10));
+        // a provider that runs server tools, as OpenRouter does
+        ProviderRoutes routes = ProviderRoutes.fromProperties(java.util.Map.of("fusion.providers", "scripted", "fusion.provider.default", "scripted",
+                "fusion.provider.scripted.base-url", server.url("/v1").toString(), "fusion.provider.scripted.api-key", "sk-test-secret",
+                "fusion.provider.scripted.server-tools", "true"), name -> null);
+        client = new OpenAiChatClient(routes, Duration.ofSeconds(10));
         pipeline = new PipelineDriver(client, PipelineSettings.defaults());
     }
 
@@ -106,5 +110,31 @@ class ScriptedJudgeCallTest {
         assertThat(result.getCalls().get(0).getUsage().getCost()).isEqualTo(0.0001);
         assertThat(result.getCalls().get(0).getUsage().getPromptTokens()).isEqualTo(10);
         assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("tools [web_search, web_fetch] → every panel call and the judge call offer openrouter:web_search and openrouter:web_fetch")
+    void webToolsReachPanelAndJudge() {
+        pipeline.submit(ask("tools-1", "What changed in EU AI rules this year?", "p/one", "p/two")
+                .setTools(new java.util.ArrayList<>(List.of("web_search", "web_fetch"))).build());
+
+        pipeline.awaitResult("tools-1");
+
+        assertThat(panelCalls).hasSize(2);
+        assertThat(judgeCalls).hasSize(1);
+        for (JsonNode call : List.of(panelCalls.get(0), panelCalls.get(1), judgeCalls.get(0))) {
+            assertThat(call.path("tools").findValuesAsText("type")).containsExactly("openrouter:web_search", "openrouter:web_fetch");
+        }
+    }
+
+    @Test
+    @DisplayName("no tools → no tools in any call: the models answer from what they know")
+    void noToolsNoToolsSent() {
+        pipeline.submit(ask("tools-0", "Compare A and B", "p/one").build());
+
+        pipeline.awaitResult("tools-0");
+
+        assertThat(panelCalls).allSatisfy(call -> assertThat(call.has("tools")).isFalse());
+        assertThat(judgeCalls).allSatisfy(call -> assertThat(call.has("tools")).isFalse());
     }
 }

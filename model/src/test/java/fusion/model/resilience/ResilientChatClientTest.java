@@ -365,7 +365,7 @@ class ResilientChatClientTest {
                 local.start();
                 ProviderRoutes routes = new ProviderRoutes(List.of(
                         ProviderConfig.of(PROVIDER, server.url("/api/v1").toString(), KEY),
-                        new ProviderConfig("local", URI.create(local.url("/v1").toString()), null, null, Map.of(), List.of("ollama/"), true, false)),
+                        new ProviderConfig("local", URI.create(local.url("/v1").toString()), null, null, Map.of(), List.of("ollama/"), true, false, false)),
                         PROVIDER);
                 ResilientChatClient client = new ResilientChatClient(new OpenAiChatClient(routes, CALL_TIMEOUT), routes,
                         ResilienceConfig.defaults().withRetry(RetryPolicy.none()), registry);
