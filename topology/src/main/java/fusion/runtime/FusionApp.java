@@ -93,6 +93,12 @@ public final class FusionApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "100");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), "60000");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        // Global stores are read to their end before any stream thread starts. Read committed, an open
+        // transaction of an instance killed with -9 would hold them back until it times out (60 s), since
+        // only a stream thread's producer fences and aborts it. Uncommitted is safe for both: the control
+        // topic is written outside transactions, and an aborted answer on completed-calls is still a real
+        // answer to its call, fit to reuse.
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_uncommitted");
         p.putAll(s.extra()); // kafka.* settings may change any default above
         // ...but not where the app runs and who it is: --bootstrap-servers, fusion.application-id and --state-dir,
         // which topic creation, submit and collect use too, win over kafka.bootstrap.servers and the like.
