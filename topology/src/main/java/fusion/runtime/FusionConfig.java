@@ -39,10 +39,15 @@ public final class FusionConfig {
      * {@code fusion.calls.max-in-flight=64} and {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL} is
      * {@code kafka.security.protocol=SASL_SSL}: lower case, {@code _} for a dot, {@code __} for a dash.
      */
+    /** Variables of the JVM launchers (ours and Kafka's scripts), not client settings. */
+    private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("FUSION_JAVA_OPTS", "KAFKA_HOME", "KAFKA_OPTS",
+            "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_JMX_OPTS", "KAFKA_DEBUG",
+            "KAFKA_LOG_DIR");
+
     static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> out = new HashMap<>();
         env.forEach((name, value) -> {
-            if ((name.startsWith("FUSION_") || name.startsWith("KAFKA_")) && !name.equals("FUSION_JAVA_OPTS")) {
+            if ((name.startsWith("FUSION_") || name.startsWith("KAFKA_")) && !LAUNCHER_VARIABLES.contains(name)) {
                 String key = name.toLowerCase(java.util.Locale.ROOT).replace("__", "\u0000").replace('_', '.').replace("\u0000", "-");
                 out.put(key, value);
             }

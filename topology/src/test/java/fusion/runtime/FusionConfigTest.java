@@ -19,7 +19,7 @@ class FusionConfigTest {
     Path dir;
 
     @Test
-    @DisplayName("FUSION_* and KAFKA_* variables are settings: lower case, _ for a dot, __ for a dash; other variables are not")
+    @DisplayName("FUSION_* and KAFKA_* variables are settings: lower case, _ for a dot, __ for a dash; launcher and other variables are not")
     void environmentNames() {
         Map<String, String> settings = FusionConfig.fromEnvironment(Map.of(
                 "FUSION_CALLS_MAX__IN__FLIGHT", "64",
@@ -27,6 +27,8 @@ class FusionConfigTest {
                 "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                 "KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required;",
                 "FUSION_JAVA_OPTS", "-Xmx2g",
+                "KAFKA_HOME", "/opt/kafka",
+                "KAFKA_HEAP_OPTS", "-Xmx1g",
                 "PATH", "/usr/bin",
                 "OPENROUTER_API_KEY", "sk-or-secret"));
 

@@ -25,6 +25,8 @@ final class ModelCircuit {
     private volatile long openedAtMillis;
     /** The last attempt that counted against the model, for the operator: why its circuit opened. */
     private volatile String lastFailure = "none";
+    /** Why it opened, as it was then: the window's failure rate and last failure. */
+    private volatile String openedBecause = "";
 
     ModelCircuit(String model, CircuitPolicy policy) {
         this.model = model;
@@ -47,8 +49,9 @@ final class ModelCircuit {
             CircuitBreaker.State to = event.getStateTransition().getToState();
             if (to == CircuitBreaker.State.OPEN) {
                 openedAtMillis = System.currentTimeMillis();
-                log.warn("model {}: circuit {} → OPEN after repeated failures (failure rate {}%, last: {}); failing its calls fast for {} ms",
-                        model, from, Math.round(breaker().getMetrics().getFailureRate()), lastFailure, openMillis);
+                openedBecause = "failure rate " + Math.round(breaker().getMetrics().getFailureRate()) + "%, last: " + lastFailure;
+                log.warn("model {}: circuit {} → OPEN after repeated failures ({}); failing its calls fast for {} ms", model, from,
+                        openedBecause, openMillis);
             } else {
                 log.info("model {}: circuit {} → {}", model, from, to);
             }
@@ -91,9 +94,7 @@ final class ModelCircuit {
         }
         long retryAt = openedAtMillis + openMillis;
         long inMillis = Math.max(0, retryAt - System.currentTimeMillis());
-        float rate = breaker.getMetrics().getFailureRate();
-        return "circuit for model " + model + " is open after repeated failures"
-                + (rate >= 0 ? " (failure rate " + Math.round(rate) + "%)" : "") + "; it will be tried again in " + inMillis
+        return "circuit for model " + model + " is open after repeated failures (" + openedBecause + "); it will be tried again in " + inMillis
                 + " ms (at " + Instant.ofEpochMilli(retryAt) + ")";
     }
 

@@ -491,7 +491,8 @@ class ResilientChatClientTest {
 
             assertThat(failedFast.failure()).isEqualTo(FailureKind.CIRCUIT_OPEN);
             assertThat(failedFast.attempts()).isZero();
-            assertThat(failedFast.errorMessage()).contains(MODEL).contains("tried again in");
+            assertThat(failedFast.errorMessage()).contains(MODEL).contains("tried again in")
+                    .contains("failure rate 100%, last: server_error 500");
             assertThat(provider.requests()).isEqualTo(4);
             assertThat(gauge(CallMetrics.CIRCUIT_STATE, CallMetrics.REQUEST_MODEL, MODEL)).isEqualTo(2);
         }
