@@ -36,8 +36,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path logDir = dir.resolve("log");
-        int port = freePort();
-        int controllerPort = freePort();
+        int[] ports = ports(dir.resolve("ports"));
+        int port = ports[0];
+        int controllerPort = ports[1];
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -102,6 +103,36 @@ public final class EmbeddedBroker implements AutoCloseable {
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         if (code != 0) {
             throw new IOException("formatting the embedded broker's storage in " + logDir + " failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The ports of the last start when they are still free, else new ones, remembered for next time. The
+     * broker's own metadata names its listener: a restart on the same ports is not left calling the old one
+     * (after kill -9 its transaction markers went to the dead port for seconds).
+     */
+    private static int[] ports(Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            try {
+                String[] saved = Files.readString(file, StandardCharsets.UTF_8).trim().split("\\s+");
+                int[] ports = {Integer.parseInt(saved[0]), Integer.parseInt(saved[1])};
+                if (free(ports[0]) && free(ports[1])) return ports;
+            } catch (RuntimeException unreadable) {
+                // choose afresh below
+            }
+        }
+        int[] ports = {freePort(), freePort()};
+        Files.writeString(file, ports[0] + " " + ports[1] + "\n", StandardCharsets.UTF_8);
+        return ports;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 
