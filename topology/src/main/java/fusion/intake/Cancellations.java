@@ -11,6 +11,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class Cancellations {
     public static final String STORE = "cancelled-batches";
     public static final String CANCEL_PREFIX = "cancel/";
+    /** The metadata key of a request's batch id ({@code fusion submit --batch-id}). */
     public static final String BATCH_ID = "batch_id";
 
     private final ReadOnlyKeyValueStore<String, String> store;

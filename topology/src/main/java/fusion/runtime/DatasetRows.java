@@ -23,7 +23,8 @@ import java.util.Map;
  * invalid_request result naming the field. A repeated id is sent once.
  */
 public final class DatasetRows {
-    public static final String BATCH_ID = "batch_id";
+    /** The metadata key of a request's batch: the one cancellation looks up. */
+    public static final String BATCH_ID = fusion.intake.Cancellations.BATCH_ID;
 
     private DatasetRows() {}
 
