@@ -8,18 +8,11 @@ import fusion.intake.RequestDecoder;
 import fusion.schema.FusionResult;
 import fusion.schema.ResultStatus;
 import fusion.topology.Topics;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Where a batch stands, as the batch APIs' {@code request_counts}: requests submitted, results ok,
@@ -98,20 +91,7 @@ public final class BatchStatus {
         }
     }
 
-    /** Every committed record of a topic, from the start to its end as of now. */
     private void readAll(String topic, BiConsumer<String, byte[]> each) {
-        Map<String, Object> p = new HashMap<>(clientConfig);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> each.accept(r.key(), r.value()));
-            }
-        }
+        TopicSnapshot.read(clientConfig, topic, each);
     }
 }

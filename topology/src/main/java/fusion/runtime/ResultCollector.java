@@ -2,8 +2,6 @@ package fusion.runtime;
 
 import fusion.schema.FusionResult;
 import fusion.topology.Topics;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -91,9 +89,12 @@ public final class ResultCollector {
 
     /** What every committed result on the topic cost: a resumed job's spend so far. */
     public static double committedCost(Map<String, Object> clientConfig, String resultsTopic) {
-        RunProgress silent = RunProgress.lines(new PrintStream(OutputStream.nullOutputStream()), Duration.ofDays(1), null);
-        return new ResultCollector(clientConfig, resultsTopic, silent)
-                .collect(r -> true, null, Until.CAUGHT_UP, ResultSink.discard(), System.currentTimeMillis(), 0, () -> false).cost();
+        RunSummary.Tally tally = new RunSummary.Tally();
+        Set<String> counted = new HashSet<>();
+        TopicSnapshot.read(clientConfig, resultsTopic, (key, value) -> {
+            if (value != null && counted.add(key)) tally.add(Topics.RESULT.decode(value));
+        });
+        return tally.cost();
     }
 
     private static boolean done(Until until, Set<String> expected, Set<String> written, KafkaConsumer<?, ?> consumer,

@@ -23,20 +23,6 @@ public interface ResultSink extends AutoCloseable {
     @Override
     void close();
 
-    /** Keeps nothing: for reading results only to count them. */
-    static ResultSink discard() {
-        return new ResultSink() {
-            @Override
-            public void write(FusionResult result) {}
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-    }
-
     /** One result per line, in the spec's JSON shape. */
     static ResultSink jsonl(Path file) throws IOException {
         BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
