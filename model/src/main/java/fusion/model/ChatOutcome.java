@@ -41,6 +41,11 @@ public record ChatOutcome(
 
     public boolean succeeded() { return failure == null; }
 
+    public ChatOutcome withUsage(Usage u) {
+        return new ChatOutcome(model, content, reasoning, u, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
+                retryAfterMillis, rateLimit);
+    }
+
     public static ChatOutcome failed(String model, FailureKind kind, Integer status, String message, long latencyMs) {
         return new ChatOutcome(model, null, null, Usage.NONE, latencyMs, status, kind, message, null, List.of(), 1, null, null);
     }

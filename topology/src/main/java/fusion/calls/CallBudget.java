@@ -1,6 +1,7 @@
 package fusion.calls;
 
 import fusion.model.ChatOutcome;
+import fusion.model.Usage;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,12 +66,17 @@ public final class CallBudget {
         return maxCost != null && spent.sum() >= maxCost;
     }
 
-    /** Adds a finished call's cost. */
-    public void record(ChatOutcome outcome) {
-        double usd = cost(outcome);
+    /**
+     * Adds a finished call's cost, and returns the call with that cost in its usage: priced from the
+     * table when the provider reported none. So results, summaries and the limit count the same cost.
+     */
+    public ChatOutcome record(ChatOutcome outcome) {
+        ChatOutcome priced = priced(outcome);
+        double usd = priced.usage().cost() == null ? 0 : priced.usage().cost();
         spent.add(usd);
         spentHere.add(usd);
         callsHere.increment();
+        return priced;
     }
 
     /** Counts spend from an earlier run of the same job, so a resumed run keeps to the same limit. */
@@ -78,11 +84,13 @@ public final class CallBudget {
         spent.add(usd);
     }
 
-    public double cost(ChatOutcome outcome) {
-        if (outcome.usage().cost() != null) return outcome.usage().cost();
+    /** The call with its cost: the provider's {@code usage.cost}, else tokens times the configured price, else none. */
+    ChatOutcome priced(ChatOutcome outcome) {
+        Usage u = outcome.usage();
         double[] price = pricePerMillion.get(outcome.model());
-        if (price == null) return 0;
-        return (outcome.usage().promptTokens() * price[0] + (outcome.usage().completionTokens() + outcome.usage().reasoningTokens()) * price[1]) / 1e6;
+        if (u.cost() != null || price == null) return outcome;
+        double usd = (u.promptTokens() * price[0] + (u.completionTokens() + u.reasoningTokens()) * price[1]) / 1e6;
+        return outcome.withUsage(new Usage(u.promptTokens(), u.completionTokens(), u.reasoningTokens(), usd));
     }
 
     /** Everything counted against the limit, earlier runs' spend included. */

@@ -229,9 +229,8 @@ public final class PendingCalls<V> {
         }
         CallOutcomes.safely(client, request).whenComplete((outcome, error) -> {
             capacity.release(request.model());
-            ChatOutcome result = outcome != null ? outcome
-                    : ChatOutcome.failed(request.model(), FailureKind.NETWORK_ERROR, null, "call failed: " + error, 0);
-            budget.record(result);
+            ChatOutcome result = budget.record(outcome != null ? outcome
+                    : ChatOutcome.failed(request.model(), FailureKind.NETWORK_ERROR, null, "call failed: " + error, 0));
             if (closed) return;
             completed.add(new Completed<>(key, pending, result));
         });
