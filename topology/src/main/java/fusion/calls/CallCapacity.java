@@ -13,6 +13,7 @@ public final class CallCapacity {
     private final Map<String, Integer> perModel = new HashMap<>();
     private int total;
     private CallBudget budget = CallBudget.unlimited();
+    private final CallStats stats = new CallStats();
 
     public CallCapacity(int maxInFlight, int maxInFlightPerModel) {
         if (maxInFlight < 1 || maxInFlightPerModel < 1) {
@@ -30,6 +31,10 @@ public final class CallCapacity {
 
     public CallBudget budget() {
         return budget;
+    }
+
+    public CallStats stats() {
+        return stats;
     }
 
     /** Takes a slot for {@code model} when there is room; false at once when there is none. */

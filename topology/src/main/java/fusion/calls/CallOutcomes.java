@@ -84,6 +84,9 @@ public final class CallOutcomes {
                 .setAttempts(o.getAttempts())
                 .setUsage(o.getUsage())
                 .setReused(o.getReused())
+                .setRetries(new java.util.HashMap<>(o.getRetries()))
+                .setCircuitWaitMs(o.getCircuitWaitMs())
+                .setHttpRequests(o.getHttpRequests())
                 .build();
     }
 

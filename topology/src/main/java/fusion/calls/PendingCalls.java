@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -30,7 +31,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When a model's in-flight limit is reached, new calls wait in a bounded local queue and start
  * as slots free up, so other work (the judge of finished panels) goes on meanwhile. Only when that
- * queue is full too does the stream thread wait, for capacity alone, and never longer than a bound.
+ * queue is full too does the stream thread wait for capacity, and then only out of a per-thread
+ * {@link WaitAllowance}: however long a provider pauses, one poll loop never waits longer than the
+ * allowance, so a transaction stays far from {@code transaction.timeout.ms} and the thread never
+ * drops out of its group. Past the allowance calls queue beyond the bound (they are in the store already).
+ *
+ * <p>A call's deadline counts from when it was sent, not from when it was stored: a call queued
+ * behind the limits has not started its clock. Past the deadline it completes as a timeout, and a
+ * real answer that comes later is dropped, so every stored call still yields exactly one completion.
  */
 public final class PendingCalls<V> {
     private static final Logger log = LoggerFactory.getLogger(PendingCalls.class);
@@ -40,6 +48,9 @@ public final class PendingCalls<V> {
 
     private record Waiting<V>(String key, V pending, ChatRequest request) {}
 
+    /** A call on the wire: when it was sent (the stage's wall clock) and its future, to give up on it past the deadline. */
+    private record Sent(String model, long sentAt, CompletableFuture<ChatOutcome> call) {}
+
     private final String stage;
     private final KeyValueStore<String, V> store;
     private final Function<V, ChatRequest> requestOf;
@@ -48,7 +59,13 @@ public final class PendingCalls<V> {
     private final long maxWaitMillis;
     private final int maxQueued;
     private final Queue<Completed<V>> completed = new ConcurrentLinkedQueue<>();
-    private final Set<String> issued = ConcurrentHashMap.newKeySet();
+    private final Map<String, Sent> issued = new ConcurrentHashMap<>();
+    /** Calls completed as timeouts whose real answer, if it comes, is dropped. */
+    private final Set<String> gaveUp = ConcurrentHashMap.newKeySet();
+    private final long deadlineMillis;
+    /** The stage's wall clock: the punctuator's time, so tests drive it as they drive the TopologyTestDriver's clock. */
+    private volatile long now = System.currentTimeMillis();
+    private long lastDeadlineScan;
     /** Stored calls not yet started, per model in arrival order; touched by the stream thread only. */
     private final Map<String, ArrayDeque<Waiting<V>>> queued = new LinkedHashMap<>();
     private final Set<String> queuedKeys = new HashSet<>();
@@ -57,12 +74,12 @@ public final class PendingCalls<V> {
     private volatile boolean closed;
 
     /**
-     * @param maxWaitMillis how long {@link #start} may wait for capacity; kept well under
-     *     max.poll.interval.ms, past it the call is queued anyway so the thread never stalls out of its group
+     * @param maxWaitMillis the stream thread's wait allowance (see {@link WaitAllowance}); past it calls are queued anyway
      * @param maxQueued calls that may wait for capacity before the stream thread itself waits
+     * @param deadlineMillis how long a sent call may take before it completes as a timeout
      */
     public PendingCalls(String stage, KeyValueStore<String, V> store, Function<V, ChatRequest> requestOf,
-                        ChatClient client, CallCapacity capacity, long maxWaitMillis, int maxQueued) {
+                        ChatClient client, CallCapacity capacity, long maxWaitMillis, int maxQueued, long deadlineMillis) {
         this.stage = stage;
         this.store = store;
         this.requestOf = requestOf;
@@ -70,6 +87,7 @@ public final class PendingCalls<V> {
         this.capacity = capacity;
         this.maxWaitMillis = maxWaitMillis;
         this.maxQueued = maxQueued;
+        this.deadlineMillis = deadlineMillis;
     }
 
     /**
@@ -92,9 +110,14 @@ public final class PendingCalls<V> {
                                              Consumer<Completed<V>> forward) {
         KeyValueStore<String, V> store = context.getStateStore(storeName);
         PendingCalls<V> calls = new PendingCalls<>(stage, store, requestOf, client, capacity, settings.maxCapacityWaitMillis(),
-                settings.maxQueued());
+                settings.maxQueued(), settings.deadline().toMillis());
         calls.notSent = notSent;
-        context.schedule(settings.forwardInterval(), PunctuationType.WALL_CLOCK_TIME, now -> calls.forwardCompleted(forward));
+        calls.now = context.currentSystemTimeMs();
+        context.schedule(settings.forwardInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            calls.now = now;
+            calls.giveUpOverdue();
+            calls.forwardCompleted(forward);
+        });
         calls.resumeAll();
         return calls;
     }
@@ -125,13 +148,14 @@ public final class PendingCalls<V> {
         try (KeyValueIterator<String, V> it = store.all()) {
             while (it.hasNext()) {
                 var entry = it.next();
-                if (issued.contains(entry.key) || queuedKeys.contains(entry.key)) continue;
+                if (issued.containsKey(entry.key) || queuedKeys.contains(entry.key)) continue;
                 enqueue(new Waiting<>(entry.key, entry.value, requestOf.apply(entry.value)));
                 resumed++;
             }
         }
         issueQueued();
         if (resumed > 0) {
+            capacity.stats().repeated(resumed);
             log.info("{}: issued {} pending calls again after restart or rebalance", stage, resumed);
         }
         return resumed;
@@ -143,6 +167,7 @@ public final class PendingCalls<V> {
         Completed<V> done;
         while ((done = completed.poll()) != null) {
             issued.remove(done.key());
+            gaveUp.remove(done.key());
             if (store.get(done.key()) == null) {
                 continue; // already forwarded: a duplicate completion
             }
@@ -195,26 +220,102 @@ public final class PendingCalls<V> {
         queuedKeys.add(w.key());
     }
 
+    /**
+     * Waits for room in the queue out of this thread's allowance, forwarding completions meanwhile.
+     * Returns when there is room or the allowance is spent.
+     */
     private void awaitRoom(Consumer<Completed<V>> forward) {
-        long deadline = System.currentTimeMillis() + maxWaitMillis;
+        WaitAllowance allowance = WaitAllowance.of(maxWaitMillis);
         try {
             while (queuedKeys.size() >= maxQueued) {
                 forwardCompleted(forward);
                 if (queuedKeys.size() < maxQueued) return;
-                if (System.currentTimeMillis() >= deadline) {
-                    log.warn("{}: {} calls queued and no capacity came free within {} ms; queueing past the bound", stage,
-                            queuedKeys.size(), maxWaitMillis);
+                long left = allowance.leftMillis();
+                if (left <= 0) {
+                    if (allowance.warnOnce()) {
+                        log.warn("{}: {} calls queued and no capacity came free within this thread's {} ms wait allowance; "
+                                + "queueing past the bound so the transaction stays short", stage, queuedKeys.size(), maxWaitMillis);
+                    }
+                    capacity.stats().countQueuedPastBound();
                     return;
                 }
-                capacity.awaitRelease(10);
+                long started = System.nanoTime();
+                capacity.awaitRelease(Math.min(10, left));
+                allowance.spend((System.nanoTime() - started) / 1_000_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /**
+     * Completes every sent call that has passed its deadline as a timeout, and gives up on its
+     * future: the provider may still answer, but that answer is dropped. Scanned at most once a second.
+     */
+    void giveUpOverdue() {
+        if (issued.isEmpty() || now - lastDeadlineScan < Math.min(1000, deadlineMillis)) return;
+        lastDeadlineScan = now;
+        for (var e : issued.entrySet()) {
+            Sent sent = e.getValue();
+            if (sent.sentAt() == Long.MIN_VALUE || now - sent.sentAt() < deadlineMillis || !gaveUp.add(e.getKey())) continue;
+            V pending = store.get(e.getKey());
+            if (pending == null) continue;
+            long waited = now - sent.sentAt();
+            completed.add(new Completed<>(e.getKey(), pending, ChatOutcome.failed(sent.model(), FailureKind.TIMEOUT, null,
+                    "no answer within " + waited + " ms of the call being sent (deadline " + deadlineMillis
+                            + " ms, fusion.join.deadline-ms)", waited)));
+            sent.call().cancel(false); // stops its waiting and retries; an answer already on its way is dropped
+        }
+    }
+
+    /**
+     * How long a stream thread may still wait for call capacity. Shared by every task and stage on
+     * the thread, so their waits add up to one bound: at most {@code max} ms at once, regained at a
+     * quarter of the wall time that passes. A poll loop's transaction therefore waits at most about
+     * {@code max} ms whatever the providers do.
+     */
+    static final class WaitAllowance {
+        private static final ThreadLocal<WaitAllowance> PER_THREAD = new ThreadLocal<>();
+        private final long max;
+        private double left;
+        private long lastNanos = System.nanoTime();
+        private boolean warned;
+
+        private WaitAllowance(long max) {
+            this.max = max;
+            this.left = max;
+        }
+
+        static WaitAllowance of(long max) {
+            WaitAllowance a = PER_THREAD.get();
+            if (a == null || a.max != max) {
+                a = new WaitAllowance(max);
+                PER_THREAD.set(a);
+            }
+            return a;
+        }
+
+        long leftMillis() {
+            long nowNanos = System.nanoTime();
+            left = Math.min(max, left + (nowNanos - lastNanos) / 4_000_000.0);
+            lastNanos = nowNanos;
+            if (left >= max) warned = false;
+            return (long) left;
+        }
+
+        void spend(long millis) {
+            left -= millis;
+        }
+
+        boolean warnOnce() {
+            if (warned) return false;
+            warned = true;
+            return true;
+        }
+    }
+
     private void issue(String key, V pending, ChatRequest request) {
-        issued.add(key);
+        issued.put(key, new Sent(request.model(), Long.MIN_VALUE, null));
         CallBudget budget = capacity.budget();
         ChatOutcome refused = notSent.apply(pending);
         if (refused == null && budget.exhausted()) {
@@ -227,11 +328,14 @@ public final class PendingCalls<V> {
             completed.add(new Completed<>(key, pending, refused));
             return;
         }
-        CallOutcomes.safely(client, request).whenComplete((outcome, error) -> {
+        CompletableFuture<ChatOutcome> call = CallOutcomes.safely(client, request);
+        issued.put(key, new Sent(request.model(), now, call));
+        call.whenComplete((outcome, error) -> {
             capacity.release(request.model());
+            if (outcome == null && gaveUp.contains(key)) return; // we gave up on it at its deadline
             ChatOutcome result = budget.record(outcome != null ? outcome
                     : ChatOutcome.failed(request.model(), FailureKind.NETWORK_ERROR, null, "call failed: " + error, 0));
-            if (closed) return;
+            if (closed || gaveUp.contains(key)) return; // too late: its timeout went out instead (its cost is counted above)
             completed.add(new Completed<>(key, pending, result));
         });
     }

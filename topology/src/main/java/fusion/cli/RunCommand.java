@@ -66,6 +66,10 @@ public final class RunCommand implements Callable<Integer> {
                     + "the remaining requests get failure_reason budget_exceeded")
     Double maxCost;
 
+    @Option(names = "--no-retry-failed", description = "keep results of earlier runs that failed for a passing reason (rate limits, "
+            + "timeouts, 5xx, network, a refused key, the budget, a cancelled batch) as they are; by default a rerun tries them again")
+    boolean noRetryFailed;
+
     @Option(names = "--progress-seconds", defaultValue = "2", description = "without a terminal, how often a progress line is printed (default ${DEFAULT-VALUE}); on a terminal a bar shows instead")
     int progressSeconds;
 
@@ -119,7 +123,9 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
                 RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
-                        .run(dataset.of(input), out, results.formatOf(out));
+                        .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
+                        .run(dataset.of(input), out, results.formatOf(out))
+                        .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());
                 System.out.println(summary.describe());
                 long paidHere = capacity.budget().callsByThisProcess();
                 if (paidHere < summary.calls()) {

@@ -36,13 +36,16 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     private final RequestDecoder decoder = new RequestDecoder();
     private final RequestValidator validator;
     private final Routes routes;
+    private final java.time.Duration retention;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, Long> seen;
     private Cancellations cancellations;
 
-    public RequestIntake(RequestValidator validator, Routes routes) {
+    /** @param retention how long a request id is remembered ({@code fusion.intake.retention-ms}); a repeat after it is a new request */
+    public RequestIntake(RequestValidator validator, Routes routes, java.time.Duration retention) {
         this.validator = validator;
         this.routes = routes;
+        this.retention = retention;
     }
 
     @Override
@@ -50,6 +53,9 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
         this.context = context;
         this.seen = context.getStateStore(SEEN_STORE);
         this.cancellations = Cancellations.of(context);
+        Retention<Long> forget = new Retention<>(seen, retention, at -> at, context.currentSystemTimeMs());
+        context.schedule(Retention.scanInterval(retention), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                forget::forgetOld);
     }
 
     @Override
@@ -83,8 +89,10 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
             context.forward(new Record<Object, Object>(id, Topics.REQUEST.encode(request), record.timestamp()), routes.rekey());
             return;
         }
-        if (!firstTime(id, now)) {
-            log.debug("request {} was seen before; it gets no second result", id);
+        // A rerun's next try of a failed request is a new try, not a repeat: it is remembered apart.
+        String seenKey = request.getAttempt() > 1 ? id + "#a" + request.getAttempt() : id;
+        if (!firstTime(seenKey, now)) {
+            log.debug("request {} (try {}) was seen before; it gets no second result", id, request.getAttempt());
             return;
         }
         if (!record.key().equals(id)) {

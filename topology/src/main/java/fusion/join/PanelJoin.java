@@ -1,40 +1,37 @@
 package fusion.join;
 
-import fusion.calls.CallOutcomes;
-import fusion.schema.CallOutcome;
 import fusion.schema.Deliberation;
 import fusion.schema.PanelAnswer;
 import fusion.schema.PanelResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Gathers each request's panel responses by request id. It emits the moment all distinct panel
- * answers are in; a wall-clock punctuator closes overdue requests with what arrived, the missing
- * models failing as timeouts, even when no new record comes. Duplicates and late responses are
- * ignored: each request is emitted once.
+ * Gathers each request's panel responses by request id and emits the moment all distinct panel
+ * answers are in. Each request is emitted once; a duplicate response is ignored.
  *
- * <p>A request's window opens at its first panel response, not at fan-out: in a bulk run the
- * panel-tasks backlog can hold a request far longer than any call takes, and a deadline counted
- * from fan-out would fail requests that were merely queued. The call stage guarantees one
- * response per task, so the first always comes.
+ * <p>The join keeps no clock of its own. The call stage guarantees exactly one response per task,
+ * and each member's timeout counts from when its own call was sent ({@code fusion.join.deadline-ms}):
+ * a member still queued behind the limits has not started its clock, so it is never "timed out" while
+ * it is still going to be sent and paid for. A deadline counted here, from a sibling's answer, would
+ * throw such answers away.
+ *
+ * <p>Because a request closes only with all its answers in, no answer can come after it: nothing needs
+ * remembering once it is emitted, and the join's memory is bounded by the requests in flight. The
+ * {@link #EMITTED_STORE} of earlier releases (ids emitted, with when) is still read, so a late answer
+ * restored from their state never opens a second result, and forgotten by its old retention.
  */
 public final class PanelJoin implements Processor<String, PanelResponse, String, Deliberation> {
-    /** Open requests: bounded by the calls in flight, scanned by the punctuator. */
+    /** Open requests: bounded by the calls in flight. */
     public static final String STORE = "deliberations";
-    /** Request ids already emitted, with when: kept apart so the deadline scan stays small. */
+    /** Request ids emitted by releases up to 0.1.0, with when: read, never written. */
     public static final String EMITTED_STORE = "emitted-requests";
 
-    private final Duration deadline;
     private final Duration emittedRetention;
     private final Duration scanInterval;
     private ProcessorContext<String, Deliberation> context;
@@ -42,12 +39,8 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
     private KeyValueStore<String, Long> emitted;
     private long lastForget;
 
-    /**
-     * @param deadline how long after the first panel response the others may come
-     * @param emittedRetention how long an emitted request is remembered, to ignore late duplicates
-     */
-    public PanelJoin(Duration deadline, Duration emittedRetention, Duration scanInterval) {
-        this.deadline = deadline;
+    /** @param emittedRetention how long the earlier releases' emitted ids are still honoured */
+    public PanelJoin(Duration emittedRetention, Duration scanInterval) {
         this.emittedRetention = emittedRetention;
         this.scanInterval = scanInterval;
     }
@@ -57,7 +50,18 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
         this.context = context;
         this.store = context.getStateStore(STORE);
         this.emitted = context.getStateStore(EMITTED_STORE);
-        context.schedule(scanInterval, PunctuationType.WALL_CLOCK_TIME, this::closeOverdue);
+        var forget = new fusion.intake.Retention<>(emitted, emittedRetention, at -> at, context.currentSystemTimeMs());
+        context.schedule(scanInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (now - lastForget >= emittedRetention.toMillis() / 10) {
+                lastForget = now;
+                forget.forgetOld(now);
+            }
+        });
+    }
+
+    /** The join's key of one try of a request: a rerun's second try never meets the first one's answers. */
+    public static String key(String requestId, int attempt) {
+        return attempt > 1 ? requestId + "#a" + attempt : requestId;
     }
 
     @Override
@@ -66,17 +70,19 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
         if (response == null) return;
         long now = context.currentSystemTimeMs();
         String id = response.getRequestId();
-        if (emitted.get(id) != null) {
-            return; // emitted already: a duplicate or a late response
+        int attempt = response.getRequest().getAttempt();
+        if (attempt <= 1 && emitted.get(id) != null) {
+            return; // emitted already by an earlier release: a late response
         }
-        Deliberation d = store.get(id);
+        String key = key(id, attempt);
+        Deliberation d = store.get(key);
         if (d == null) {
             d = Deliberation.newBuilder()
                     .setRequestId(id)
                     .setRequest(response.getRequest())
                     .setPanelSize(response.getPanelSize())
                     .setOpenedAt(now)
-                    .setDeadlineAt(now + deadline.toMillis())
+                    .setDeadlineAt(0)
                     .setAnswers(new ArrayList<>())
                     .build();
         }
@@ -85,53 +91,11 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
         }
         d.getAnswers().add(new PanelAnswer(response.getIndex(), response.getOutcome()));
         if (d.getAnswers().size() >= d.getPanelSize()) {
-            emit(d, now);
+            context.forward(new Record<>(id, d, now));
+            store.delete(key);
         } else {
-            store.put(id, d);
+            store.put(key, d);
         }
-    }
-
-    private void closeOverdue(long now) {
-        List<Deliberation> overdue = new ArrayList<>();
-        try (KeyValueIterator<String, Deliberation> it = store.all()) {
-            while (it.hasNext()) {
-                Deliberation d = it.next().value;
-                if (now >= d.getDeadlineAt()) overdue.add(d);
-            }
-        }
-        for (Deliberation d : overdue) {
-            List<String> panel = d.getRequest().getAnalysisModels();
-            BitSet present = new BitSet();
-            d.getAnswers().forEach(a -> present.set(a.getIndex()));
-            for (int i = 0; i < d.getPanelSize(); i++) {
-                if (present.get(i)) continue;
-                String model = i < panel.size() ? panel.get(i) : "panel-" + i;
-                CallOutcome missing = CallOutcomes.timedOut(model, now - d.getOpenedAt(), now);
-                d.getAnswers().add(new PanelAnswer(i, missing));
-            }
-            emit(d, now);
-        }
-        if (now - lastForget >= emittedRetention.toMillis() / 10) {
-            lastForget = now;
-            forgetEmittedBefore(now - emittedRetention.toMillis());
-        }
-    }
-
-    private void forgetEmittedBefore(long cutoff) {
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = emitted.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, Long> e = it.next();
-                if (e.value < cutoff) old.add(e.key);
-            }
-        }
-        old.forEach(emitted::delete);
-    }
-
-    private void emit(Deliberation d, long now) {
-        context.forward(new Record<>(d.getRequestId(), d, now));
-        store.delete(d.getRequestId());
-        emitted.put(d.getRequestId(), now);
     }
 
     private static boolean hasAnswer(Deliberation d, int index) {

@@ -1,10 +1,7 @@
 package fusion.judge;
 
-import fusion.calls.CallCapacity;
 import fusion.calls.CallOutcomes;
-import fusion.calls.CallSettings;
-import fusion.calls.PendingCalls;
-import fusion.model.ChatClient;
+import fusion.calls.CallStage;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
 import fusion.model.FailureKind;
@@ -18,36 +15,28 @@ import fusion.schema.SynthesisTask;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Has the judge compare the panel's answers. The judge sees them anonymised and runs at
+ * The judge's plan: compare the panel's answers. The judge sees them anonymised and runs at
  * temperature 0; its JSON is parsed and mapped back to model names. A failed judge still gives an
  * ok result with the responses, no analysis, and {@code judge_failure} saying why. When every
  * panel model failed there is nothing to judge: the result is the panel's error.
  */
-public final class JudgeStage implements Processor<String, Deliberation, String, Object> {
+public final class JudgeStage implements CallStage.Plan<Deliberation> {
     private static final Logger log = LoggerFactory.getLogger(JudgeStage.class);
     public static final String STORE = "pending-judge-calls";
     public static final String STAGE = "judge";
 
-    private final ChatClient client;
-    private final CallCapacity capacity;
-    private final CallSettings settings;
     private final String synthesis;
     private final String results;
     private ProcessorContext<String, Object> context;
-    private PendingCalls<Deliberation> pending;
 
     /** @param synthesis child that writes final answers; @param results the results sink */
-    public JudgeStage(ChatClient client, CallCapacity capacity, CallSettings settings, String synthesis, String results) {
-        this.client = client;
-        this.capacity = capacity;
-        this.settings = settings;
+    public JudgeStage(String synthesis, String results) {
         this.synthesis = synthesis;
         this.results = results;
     }
@@ -55,25 +44,19 @@ public final class JudgeStage implements Processor<String, Deliberation, String,
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        pending = PendingCalls.attach(context, STORE, STAGE, JudgeStage::chatRequest, client, capacity, settings, this::forward);
     }
 
     @Override
-    public void process(Record<String, Deliberation> record) {
+    public String admit(Record<String, Deliberation> record) {
         Deliberation d = record.value();
         long now = context.currentSystemTimeMs();
-        pending.forwardCompleted(this::forward);
         FusionResult panel = FusionResults.fromPanel(d, now);
         if (panel.getStatus() == ResultStatus.error) {
             context.forward(new Record<>(d.getRequestId(), panel, now), results);
-            return;
+            return null;
         }
-        pending.start(d.getRequestId(), d, this::forward);
-    }
-
-    @Override
-    public void close() {
-        if (pending != null) pending.close();
+        int attempt = d.getRequest().getAttempt();
+        return attempt > 1 ? d.getRequestId() + "#a" + attempt : d.getRequestId();
     }
 
     static List<ModelAnswer> answers(Deliberation d) {
@@ -88,6 +71,11 @@ public final class JudgeStage implements Processor<String, Deliberation, String,
         return out;
     }
 
+    @Override
+    public ChatRequest request(Deliberation d) {
+        return chatRequest(d);
+    }
+
     static ChatRequest chatRequest(Deliberation d) {
         JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
         ChatRequest call = ChatRequest.of(d.getRequest().getModel(), prompt.messages())
@@ -98,12 +86,12 @@ public final class JudgeStage implements Processor<String, Deliberation, String,
         return CallOutcomes.withRequestLimits(call, d.getRequest());
     }
 
-    private void forward(PendingCalls.Completed<Deliberation> done) {
-        Deliberation d = done.pending();
+    @Override
+    public void completed(Deliberation d, ChatOutcome outcome) {
         long now = context.currentSystemTimeMs();
         FusionResult result = FusionResults.fromPanel(d, now);
         try {
-            judge(result, d, done.outcome(), now);
+            judge(result, d, outcome, now);
         } catch (RuntimeException e) {
             log.error("judging request {} failed unexpectedly", d.getRequestId(), e);
             result = FusionResults.unexpected(d.getRequestId(), d.getRequest(), e.toString(), now);

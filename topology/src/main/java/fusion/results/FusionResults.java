@@ -88,6 +88,7 @@ public final class FusionResults {
                 .setCompletedAt(now)
                 .setPanelMs(panelMs)
                 .setMetadata(metadata(request))
+                .setAttempt(attempt(request))
                 .build();
     }
 
@@ -118,7 +119,12 @@ public final class FusionResults {
                 .setReceivedAt(receivedAt(request, now))
                 .setCompletedAt(now)
                 .setMetadata(metadata(request))
+                .setAttempt(attempt(request))
                 .build();
+    }
+
+    private static int attempt(FusionRequest request) {
+        return request == null ? 1 : request.getAttempt();
     }
 
     private static long receivedAt(FusionRequest request, long now) {

@@ -1,6 +1,7 @@
 package fusion.runtime;
 
 import fusion.dataset.Dataset;
+import fusion.results.Rerun;
 import fusion.schema.FusionResult;
 import fusion.topology.Topics;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ public final class BulkRun {
     private final Map<String, Object> clientConfig;
     private final Topics topics;
     private final RunProgress progress;
+    private boolean retryFailed = true;
 
     public BulkRun(String bootstrapServers, Topics topics, PrintStream progress, Duration progressEvery) {
         this(Map.of("bootstrap.servers", bootstrapServers), topics, RunProgress.lines(progress, progressEvery, null));
@@ -28,6 +31,15 @@ public final class BulkRun {
         this.clientConfig = clientConfig;
         this.topics = topics;
         this.progress = progress;
+    }
+
+    /**
+     * Whether results of an earlier run that failed for a passing reason ({@link Rerun}) are sent again,
+     * as their next try; on by default, off with {@code --no-retry-failed}.
+     */
+    public BulkRun retryFailed(boolean retry) {
+        this.retryFailed = retry;
+        return this;
     }
 
     /** Formats told by the files' extensions. */
@@ -47,8 +59,44 @@ public final class BulkRun {
 
     private RunSummary run(Map<String, DatasetRows.Row> rows, List<FusionResult> unreadable, ResultSink sink, long started) {
         unreadable.forEach(sink::write);
-        new Submitter(clientConfig).submit(topics.requests(), rows.values());
-        return new ResultCollector(clientConfig, topics.results(), progress)
-                .collect(r -> true, rows.keySet(), ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), () -> false);
+        // What earlier runs of this job answered: those rows need no new record, except results worth another try.
+        Map<String, FusionResult> earlier = new HashMap<>();
+        TopicSnapshot.read(clientConfig, topics.results(), (key, value) -> {
+            if (key != null && value != null && rows.containsKey(key)) earlier.put(key, Topics.RESULT.decode(value));
+        });
+        Map<String, Integer> wantedAttempt = new HashMap<>();
+        List<DatasetRows.Row> toSend = new ArrayList<>();
+        int retried = 0;
+        for (DatasetRows.Row row : rows.values()) {
+            FusionResult before = earlier.get(row.requestId());
+            if (before == null) {
+                toSend.add(row); // new, or still in flight from a run that stopped: intake never runs one try twice
+                continue;
+            }
+            // The collector reads the topic from its start: an earlier try's result must not stand for the latest.
+            wantedAttempt.put(row.requestId(), before.getAttempt());
+            if (retryFailed && Rerun.worthRetrying(before)) {
+                DatasetRows.Row next = nextAttempt(row, before.getAttempt() + 1);
+                if (next != null) {
+                    toSend.add(next);
+                    wantedAttempt.put(row.requestId(), before.getAttempt() + 1);
+                    retried++;
+                }
+            }
+        }
+        new Submitter(clientConfig).submit(topics.requests(), toSend);
+        RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
+                .collect(r -> r.getAttempt() >= wantedAttempt.getOrDefault(r.getRequestId(), 1), rows.keySet(),
+                        ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), () -> false);
+        return summary.withRetriedResults(retried);
+    }
+
+    /** The row as its request's next try; null for a row sent as JSON, which intake rejects whatever its try. */
+    private static DatasetRows.Row nextAttempt(DatasetRows.Row row, int attempt) {
+        byte[] v = row.value();
+        if (v.length < 2 || v[0] != (byte) 0xC3 || v[1] != 0x01) return null;
+        fusion.schema.FusionRequest request = Topics.REQUEST.decode(v);
+        request.setAttempt(attempt);
+        return new DatasetRows.Row(row.line(), row.requestId(), Topics.REQUEST.encode(request));
     }
 }

@@ -145,14 +145,18 @@ public final class FusionConfig {
                 integer("fusion.max-tool-calls.default", standard.maxToolCalls()),
                 presets());
         PipelineSettings d = PipelineSettings.defaults();
+        CallSettings c = d.calls();
         return new PipelineSettings(defaults,
-                millis("fusion.join.deadline-ms", d.joinDeadline()),
                 millis("fusion.join.emitted-retention-ms", d.emittedRetention()),
                 millis("fusion.join.scan-interval-ms", d.joinScanInterval()),
-                new CallSettings(millis("fusion.calls.forward-interval-ms", d.calls().forwardInterval()),
-                        millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(d.calls().maxCapacityWaitMillis())).toMillis(),
-                        integer("fusion.calls.max-queued", d.calls().maxQueued()),
-                        bool("fusion.calls.reuse-answers", d.calls().reuseAnswers())));
+                new CallSettings(millis("fusion.calls.forward-interval-ms", c.forwardInterval()),
+                        millis("fusion.calls.max-capacity-wait-ms", Duration.ofMillis(c.maxCapacityWaitMillis())).toMillis(),
+                        integer("fusion.calls.max-queued", c.maxQueued()),
+                        bool("fusion.calls.reuse-answers", c.reuseAnswers()),
+                        // the key keeps its v0.1.0 name; it now counts from when each call was sent
+                        millis("fusion.join.deadline-ms", c.deadline()),
+                        millis("fusion.calls.reuse-retention-ms", c.reuseRetention())),
+                millis("fusion.intake.retention-ms", d.requestRetention()));
     }
 
     /**

@@ -53,7 +53,7 @@ public final class ResultCollector {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        RunSummary.Tally tally = new RunSummary.Tally();
+        RunSummary.Tally tally = new RunSummary.Tally(startedMillis);
         Set<String> written = new HashSet<>();
         int total = expected == null ? -1 : expected.size() + alreadyAnswered;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -90,9 +90,9 @@ public final class ResultCollector {
     /** What every committed result on the topic cost: a resumed job's spend so far. */
     public static double committedCost(Map<String, Object> clientConfig, String resultsTopic) {
         RunSummary.Tally tally = new RunSummary.Tally();
-        Set<String> counted = new HashSet<>();
+        // Every try of a request was paid for, so every record counts, not only the latest per id.
         TopicSnapshot.read(clientConfig, resultsTopic, (key, value) -> {
-            if (value != null && counted.add(key)) tally.add(Topics.RESULT.decode(value));
+            if (value != null) tally.add(Topics.RESULT.decode(value));
         });
         return tally.cost();
     }

@@ -19,7 +19,34 @@ import java.util.TreeMap;
  */
 public record RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
                          long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
-                         Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost) {
+                         Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost,
+                         Wire wire, int retriedResults) {
+
+    /**
+     * What the calls went through, summed over the results: retries by failure kind, calls that
+     * waited for an open circuit, HTTP requests on the wire next to the logical calls; and, from this
+     * process alone, calls issued again after a crash or rebalance.
+     */
+    public record Wire(Map<String, Long> retriesByReason, long waitedForCircuit, long httpRequests, long repeatedAfterCrash) {
+        static final Wire NONE = new Wire(Map.of(), 0, 0, 0);
+
+        public long retries() {
+            return retriesByReason.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The same summary, saying that {@code n} results of earlier runs were sent again as a next try. */
+    public RunSummary withRetriedResults(int n) {
+        return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, wire, n);
+    }
+
+    /** The same summary, with the calls this process issued again after a crash or rebalance. */
+    public RunSummary withRepeatedAfterCrash(long n) {
+        Wire c = new Wire(wire.retriesByReason(), wire.waitedForCircuit(), wire.httpRequests(), n);
+        return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, c, retriedResults);
+    }
 
     /** Calls, tokens and cost of one stage or one model. */
     public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
@@ -48,6 +75,18 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 requests, ok - degraded, degraded, errors,
                 unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d unreadable input lines)", unreadableRows) : "",
                 wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost));
+        if (retriedResults > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d results that had failed for a passing reason were tried again", retriedResults));
+        }
+        s.append(String.format(Locale.ROOT, "%n%d HTTP requests for %d calls; %d retries%s", wire.httpRequests(), calls, wire.retries(),
+                wire.retries() == 0 ? "" : " (" + describe(wire.retriesByReason()) + ")"));
+        if (wire.waitedForCircuit() > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d calls waited for an open circuit", wire.waitedForCircuit()));
+        }
+        if (wire.repeatedAfterCrash() > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d calls were sent again after a crash or rebalance (their first try may have been paid)",
+                    wire.repeatedAfterCrash()));
+        }
         if (reusedCalls > 0) {
             s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
                     reusedCalls, savedCost));
@@ -61,6 +100,12 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         return s.toString();
     }
 
+    private static String describe(Map<String, Long> counts) {
+        StringBuilder b = new StringBuilder();
+        counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+        return b.toString();
+    }
+
     /** Counts results as they arrive. */
     public static final class Tally {
         private int ok;
@@ -71,6 +116,19 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         private final List<Long> latencies = new ArrayList<>();
         private long reusedCalls;
         private double savedCost;
+        private final Map<String, Long> retries = new TreeMap<>();
+        private long waitedForCircuit;
+        private long httpRequests;
+        private final long since;
+
+        public Tally() {
+            this(0);
+        }
+
+        /** @param since this run's start: latency counts from it, and results completed before it (replayed) count none */
+        public Tally(long since) {
+            this.since = since;
+        }
 
         public void add(FusionResult r) {
             if (r.getStatus() == ResultStatus.ok) {
@@ -86,10 +144,15 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                     continue;
                 }
                 byStage.merge(c.getStage(), NONE.plus(c), (a, b) -> a.plus(c));
+                c.getRetries().forEach((kind, n) -> retries.merge(kind, (long) n, Long::sum));
+                if (c.getCircuitWaitMs() > 0) waitedForCircuit++;
+                // releases up to 0.1.0 did not count HTTP requests: their attempts are the best figure
+                httpRequests += c.getHttpRequests() > 0 ? c.getHttpRequests() : c.getAttempts();
                 byModel.merge(c.getModel(), NONE.plus(c), (a, b) -> a.plus(c));
             }
-            if (r.getReceivedAt() > 0 && r.getCompletedAt() >= r.getReceivedAt()) {
-                latencies.add(r.getCompletedAt() - r.getReceivedAt());
+            long from = Math.max(r.getReceivedAt(), since);
+            if (r.getReceivedAt() > 0 && r.getCompletedAt() >= from) {
+                latencies.add(r.getCompletedAt() - from);
             }
         }
 
@@ -132,7 +195,7 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
             return new RunSummary(requests, ok, degraded, errors, unreadable, wallMillis,
                     percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cost(), calls(),
                     Collections.unmodifiableMap(new TreeMap<>(byStage)), Collections.unmodifiableMap(new TreeMap<>(byModel)),
-                    reusedCalls, savedCost);
+                    reusedCalls, savedCost, new Wire(Map.copyOf(retries), waitedForCircuit, httpRequests, 0), 0);
         }
 
         private static long percentile(List<Long> sorted, int p) {

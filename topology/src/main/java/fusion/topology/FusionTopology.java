@@ -1,6 +1,7 @@
 package fusion.topology;
 
 import fusion.calls.CallCapacity;
+import fusion.calls.CallStage;
 import fusion.calls.PanelCalls;
 import fusion.fanout.PanelFanOut;
 import fusion.intake.Cancellations;
@@ -39,14 +40,14 @@ public final class FusionTopology {
         t.addSource("requests", keys.deserializer(), Topics.RAW.deserializer(), topics.requests());
         var intakeRoutes = new RequestIntake.Routes("dead-letters", "results", "to-turns", "fan-out", "rekey-requests");
         RequestValidator validator = new RequestValidator(settings.requestDefaults());
-        t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes), "requests");
+        t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes, settings.requestRetention()), "requests");
         t.addSink("dead-letters", topics.deadLetters(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "intake");
         t.addSink("rekey-requests", topics.requests(), keys.serializer(), Serdes.ByteArray().serializer(), "intake");
         t.addSink("to-turns", topics.turns(), keys.serializer(), Topics.REQUEST.serializer(), "intake");
 
         // one fusion run per turn
         t.addSource("turns", keys.deserializer(), Topics.REQUEST.deserializer(), topics.turns());
-        t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "results"), "turns");
+        t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "results", settings.requestRetention()), "turns");
 
         // fan-out: the same stage after intake and after the turn guard
         t.addProcessor("fan-out", PanelFanOut::new, "intake");
@@ -56,15 +57,17 @@ public final class FusionTopology {
         // so no stage waits for the previous one's transaction to commit. The tasks and responses
         // topics still get every record, for anyone who wants to watch or audit them.
         var callRoutes = new PanelCalls.Routes("join", "panel-responses", "completed-calls-out");
-        t.addProcessor("panel-calls", () -> new PanelCalls(client, capacity, settings.calls(), callRoutes), "fan-out", "turn-fan-out");
+        t.addProcessor("panel-calls", () -> new CallStage<>(PanelCalls.STORE, PanelCalls.STAGE, new PanelCalls(settings.calls(), callRoutes), client, capacity, settings.calls()),
+                "fan-out", "turn-fan-out");
         t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
         t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
         t.addSink("completed-calls-out", topics.completedCalls(), keys.serializer(), Topics.CALL_OUTCOME.serializer(), "panel-calls");
 
         // join → judge → synthesis
-        t.addProcessor("join", () -> new PanelJoin(settings.joinDeadline(), settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
-        t.addProcessor("judge", () -> new JudgeStage(client, capacity, settings.calls(), "synthesis", "results"), "join");
-        t.addProcessor("synthesis", () -> new fusion.synthesis.SynthesisStage(client, capacity, settings.calls()), "judge");
+        t.addProcessor("join", () -> new PanelJoin(settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
+        t.addProcessor("judge", () -> new CallStage<>(JudgeStage.STORE, JudgeStage.STAGE, new JudgeStage("synthesis", "results"), client, capacity, settings.calls()), "join");
+        t.addProcessor("synthesis", () -> new CallStage<>(fusion.synthesis.SynthesisStage.STORE, fusion.synthesis.SynthesisStage.STAGE,
+                new fusion.synthesis.SynthesisStage(), client, capacity, settings.calls()), "judge");
 
         // results: every writer's results pass one tally on their way to the compacted topic
         t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
@@ -74,7 +77,9 @@ public final class FusionTopology {
         if (settings.calls().reuseAnswers()) {
             t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PanelCalls.COMPLETED_STORE), Topics.KEYS,
                             Topics.CALL_OUTCOME).withLoggingDisabled(), "completed-calls", keys.deserializer(), Topics.CALL_OUTCOME.deserializer(),
-                    topics.completedCalls(), "completed-calls-updates", () -> new GlobalStoreUpdater<>(PanelCalls.COMPLETED_STORE));
+                    topics.completedCalls(), "completed-calls-updates", () -> new GlobalStoreUpdater<>(PanelCalls.COMPLETED_STORE,
+                            (answer, now) -> fusion.calls.ReusedAnswers.expired(answer, settings.calls().reuseRetention(), now),
+                            settings.calls().reuseRetention()));
         }
 
         // cancelled batches, from the control topic, seen by every task of every instance

@@ -8,29 +8,41 @@ import java.time.Duration;
  * How the pipeline behaves, apart from Kafka and the providers.
  *
  * @param requestDefaults panel, judge and tool-call defaults for requests that leave them out
- * @param joinDeadline how long after a request's first panel response the rest may come; past it
- *     the missing models fail as timeouts. Must exceed a call's timeout with its retries.
- * @param emittedRetention how long the join remembers an emitted request, to ignore late duplicates
- * @param joinScanInterval how often overdue requests are looked for (wall clock)
- * @param calls how the asynchronous stages run their calls
+ * @param emittedRetention how long the join still honours request ids emitted by earlier releases
+ *     (their state remembered emitted ids; this one needs not)
+ * @param joinScanInterval how often the join looks for such ids to forget (wall clock)
+ * @param calls how the asynchronous stages run their calls, their deadline included
+ * @param requestRetention how long intake remembers a request id (so a repeat gets no second
+ *     result) and a turn id (so a turn runs fusion once); older ones are forgotten
  */
 public record PipelineSettings(
         FusionDefaults requestDefaults,
-        Duration joinDeadline,
         Duration emittedRetention,
         Duration joinScanInterval,
-        CallSettings calls) {
+        CallSettings calls,
+        Duration requestRetention) {
+
+    public static final Duration DEFAULT_REQUEST_RETENTION = Duration.ofDays(30);
 
     public static PipelineSettings defaults() {
-        return new PipelineSettings(FusionDefaults.standard(), Duration.ofMinutes(10), Duration.ofHours(24),
-                Duration.ofSeconds(1), CallSettings.defaults());
+        return new PipelineSettings(FusionDefaults.standard(), Duration.ofHours(24), Duration.ofSeconds(1), CallSettings.defaults(),
+                DEFAULT_REQUEST_RETENTION);
     }
 
-    public PipelineSettings withJoinDeadline(Duration deadline) {
-        return new PipelineSettings(requestDefaults, deadline, emittedRetention, joinScanInterval, calls);
+    /** With {@code deadline} for each call, counted from when it was sent. */
+    public PipelineSettings withCallDeadline(Duration deadline) {
+        return withCalls(calls.withDeadline(deadline));
+    }
+
+    public PipelineSettings withCalls(CallSettings c) {
+        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, c, requestRetention);
     }
 
     public PipelineSettings withRequestDefaults(FusionDefaults d) {
-        return new PipelineSettings(d, joinDeadline, emittedRetention, joinScanInterval, calls);
+        return new PipelineSettings(d, emittedRetention, joinScanInterval, calls, requestRetention);
+    }
+
+    public PipelineSettings withRequestRetention(Duration r) {
+        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, calls, r);
     }
 }

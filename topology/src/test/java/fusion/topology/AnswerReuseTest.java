@@ -55,10 +55,8 @@ class AnswerReuseTest {
     @Test
     @DisplayName("fusion.calls.reuse-answers=false → every request pays for its own panel calls")
     void reuseOff() {
-        CallSettings noReuse = new CallSettings(Duration.ofMillis(10), 30_000, 4096, false);
         PipelineSettings settings = PipelineSettings.defaults();
-        settings = new PipelineSettings(settings.requestDefaults(), settings.joinDeadline(), settings.emittedRetention(),
-                settings.joinScanInterval(), noReuse);
+        settings = settings.withCalls(settings.calls().withReuseAnswers(false));
         try (SimulatedPipeline sim = new SimulatedPipeline(settings, Map.of())) {
             sim.pipeline.submit(ask("one", "Compare Rust and Go for services", "sim/alpha").build());
             sim.pipeline.awaitResult("one");
