@@ -38,6 +38,8 @@ public final class ResultJson {
 
     public static ObjectNode toNode(FusionResult r) {
         ObjectNode out = JSON.createObjectNode();
+        // OpenRouter's SDK types for the fusion tool output (OutputFusionServerToolItem) require type and status.
+        out.put("type", "openrouter:fusion");
         out.put("request_id", r.getRequestId());
         out.put("status", r.getStatus().name());
         if (r.getAnalysis() != null) out.set("analysis", analysis(r.getAnalysis()));
@@ -60,6 +62,7 @@ public final class ResultJson {
         if (r.getSynthesisFailure() != null) out.set("synthesis_failure", failure(r.getSynthesisFailure()));
         if (!r.getCalls().isEmpty()) out.set("usage", usage(r.getCalls()));
         out.set("timings", timings(r));
+        if (r.getAttempt() > 1) out.put("attempt", r.getAttempt());
         if (!r.getMetadata().isEmpty()) {
             ObjectNode metadata = out.putObject("metadata");
             new TreeMap<>(r.getMetadata()).forEach(metadata::put);
@@ -92,9 +95,10 @@ public final class ResultJson {
     }
 
     private static ObjectNode failure(FailedModel f) {
-        ObjectNode node = JSON.createObjectNode().put("model", f.getModel()).put("reason", f.getReason());
+        // model and error are what OpenRouter's FailedModel requires; reason is our typed kind, message kept for earlier readers
+        String error = f.getMessage() != null && !f.getMessage().isBlank() ? f.getMessage() : f.getReason();
+        ObjectNode node = JSON.createObjectNode().put("model", f.getModel()).put("error", error).put("reason", f.getReason());
         if (f.getStatusCode() != null) node.put("status_code", f.getStatusCode());
-        else node.putNull("status_code");
         node.put("message", f.getMessage());
         return node;
     }

@@ -53,6 +53,8 @@ class ResultJsonTest {
         assertThat(failed.get("reason").asText()).isEqualTo("rate_limited");
         assertThat(failed.get("status_code").asInt()).isEqualTo(429);
         assertThat(failed.get("message").asText()).isEqualTo("slow down");
+        assertThat(failed.get("error").asText()).as("OpenRouter's FailedModel requires error, the message").isEqualTo("slow down");
+        assertThat(json.get("type").asText()).as("OpenRouter's OutputFusionServerToolItem requires type").isEqualTo("openrouter:fusion");
         assertThat(json.has("error")).isFalse();
         assertThat(json.has("failure_reason")).isFalse();
         assertThat(json.get("usage").get("panel").get("calls").asInt()).isEqualTo(2);

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fusion run}'s path on a real broker: produce a dataset, collect a result per request. */
 class BulkRunTest {
-    private static final Set<String> SPEC_FIELDS = Set.of("request_id", "status", "analysis", "responses", "failed_models",
+    private static final Set<String> SPEC_FIELDS = Set.of("type", "request_id", "status", "analysis", "responses", "failed_models",
             "error", "failure_reason", "judge_model", "judge_failure", "final_model", "final_answer", "synthesis_failure",
-            "usage", "timings", "metadata");
+            "usage", "timings", "metadata", "attempt");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
