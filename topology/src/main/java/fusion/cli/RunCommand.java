@@ -118,7 +118,8 @@ public final class RunCommand implements Callable<Integer> {
                 if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
-                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
+                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress,
+                        config.pipeline().requestDefaults())
                         .run(dataset.of(input), out, results.formatOf(out));
                 System.out.println(summary.describe());
                 long paidHere = capacity.budget().callsByThisProcess();

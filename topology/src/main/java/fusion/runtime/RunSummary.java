@@ -15,11 +15,26 @@ import java.util.TreeMap;
  * stage (panel, judge, synthesis) and per model.
  *
  * @param degraded ok results without analysis (the judge failed)
- * @param unreadableRows input lines that were no request at all
+ * @param unreadableRows input rows answered as they were read, without being sent (no request, too large,
+ *                       a duplicate id, a turn already taken)
+ * @param duplicateIds   of those, rows that repeated an earlier row's id with other content
  */
 public record RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
                          long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
-                         Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost) {
+                         Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost,
+                         int duplicateIds) {
+
+    public RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
+                      long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
+                      Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost) {
+        this(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, 0);
+    }
+
+    public RunSummary withDuplicateIds(int duplicates) {
+        return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, duplicates);
+    }
 
     /** Calls, tokens and cost of one stage or one model. */
     public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
@@ -46,8 +61,12 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                         + "wall time %.1f s, %.1f requests/s; latency p50 %d ms, p95 %d ms, p99 %d ms%n"
                         + "%d model calls, cost $%.4f",
                 requests, ok - degraded, degraded, errors,
-                unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d unreadable input lines)", unreadableRows) : "",
+                unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d input rows answered as they were read)", unreadableRows) : "",
                 wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost));
+        if (duplicateIds > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d duplicate request ids: rows that repeat an earlier row's id with other content, "
+                    + "each answered with duplicate_request_id", duplicateIds));
+        }
         if (reusedCalls > 0) {
             s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
                     reusedCalls, savedCost));
