@@ -49,7 +49,7 @@ public final class RequestDecoder {
             try {
                 request = Topics.REQUEST.decode(value);
             } catch (RuntimeException e) {
-                return new Unreadable("value is not a FusionRequest in Avro single-object encoding: " + e.getMessage());
+                return new Unreadable(e.getMessage());
             }
             if (tooLarge == null) return new Readable(request);
             String id = request.getRequestId() != null && !request.getRequestId().isBlank() ? request.getRequestId() : key;

@@ -121,8 +121,8 @@ public final class RequestJson {
                 return new ObjectText(object, "gives a key twice (" + message + "); give each field once");
             }
             String nul = text.indexOf('\u0000') >= 0 ? " (it holds NUL bytes: a UTF-16 file? save it as UTF-8)" : "";
-            return new ObjectText(null, "is not valid JSON: " + firstLine(message) + " at column "
-                    + e.getLocation().getColumnNr() + nul);
+            String at = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+            return new ObjectText(null, "is not valid JSON: " + firstLine(message) + at + nul);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
