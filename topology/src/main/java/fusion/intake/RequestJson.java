@@ -136,10 +136,13 @@ public final class RequestJson {
         return "null";
     }
 
+    /** Jackson's message without its parser internals (source descriptions, setting names). */
     private static String firstLine(String s) {
         if (s == null) return "malformed";
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.replaceAll(" \\(start marker at \\[Source: [^\\]]*; line: \\d+, column: (\\d+)\\]\\)", " (opened at column $1)")
+                .replaceAll(", from `[^`]*`", "");
     }
 
     public static FusionRequest parse(String json) {
