@@ -122,7 +122,8 @@ public final class RunCommand implements Callable<Integer> {
                 if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
-                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress)
+                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress,
+                        config.pipeline().requestDefaults())
                         .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
                         .run(dataset.of(input), out, results.formatOf(out))
                         .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());

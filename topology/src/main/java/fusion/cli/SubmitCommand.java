@@ -43,7 +43,7 @@ public final class SubmitCommand implements Callable<Integer> {
         FusionConfig config = cluster.config();
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
-        Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, unreadable);
+        Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, config.pipeline().requestDefaults(), unreadable);
         int sent;
         try {
             sent = new Submitter(config.kafkaClient(cluster.bootstrapServers)).submit(config.topics().requests(), rows.values());

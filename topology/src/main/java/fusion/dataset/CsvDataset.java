@@ -7,8 +7,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * A CSV table (RFC 4180: quoted cells may hold commas, quotes and newlines) whose first row names
- * the columns. Rows are counted from the first after the header; messages give the line too.
+ * the columns. Rows are counted from the first after the header; messages give the line too. The
+ * file is UTF-8 (a byte-order mark is dropped); a row holding invalid UTF-8 is answered on its own.
  */
 final class CsvDataset implements DatasetReader {
     private static final CsvMapper CSV = CsvMapper.builder()
@@ -27,7 +27,8 @@ final class CsvDataset implements DatasetReader {
 
     @Override
     public void read(Path file, DatasetColumns columns, Consumer<DatasetRow> rows) throws IOException {
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        DatasetBytes.Text text = DatasetBytes.text(DatasetBytes.utf8(file));
+        try (Reader in = new StringReader(text.text());
              MappingIterator<String[]> table = CSV.readerFor(String[].class).readValues(in)) {
             if (!table.hasNextValue()) return;
             String[] header = names(table.nextValue());
@@ -35,9 +36,15 @@ final class CsvDataset implements DatasetReader {
             int n = 0;
             while (table.hasNextValue()) {
                 long line = table.getCurrentLocation().getLineNr();
+                long from = table.getCurrentLocation().getCharOffset();
                 String[] cells = table.nextValue();
                 n++;
                 String where = file.getFileName() + " row " + n + " (line " + line + ")";
+                String badBytes = text.problemBetween(from, table.getCurrentLocation().getCharOffset());
+                if (badBytes != null) {
+                    rows.accept(DatasetRow.unreadable("row", n, where + " " + badBytes));
+                    continue;
+                }
                 if (cells.length > header.length) {
                     rows.accept(DatasetRow.unreadable("row", n, where + " has " + cells.length + " cells but the header names "
                             + header.length + " columns; quote a cell that holds a comma (\"a, b\")"));

@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Which columns of a table (CSV, Parquet) hold the prompt and the id, and how a row's cells become
  * the JSON object a request is read from: columns named as the spec's parameters are those
- * parameters, every other column goes to {@code metadata}, and a blank cell is absent.
+ * parameters, every other column goes to {@code metadata}, and a blank cell is absent (an empty list
+ * cell too: in a table every row has the column, and an empty one is how a row leaves it out).
  *
  * @param prompt the prompt's column
  * @param id     the id's column; when a row has none there, its {@code request_id} column
@@ -65,7 +66,8 @@ public record DatasetColumns(String prompt, String id) {
     DatasetRow row(int number, String where, Map<String, JsonNode> cells) {
         Map<String, JsonNode> present = new LinkedHashMap<>();
         cells.forEach((column, cell) -> {
-            if (cell != null && !cell.isNull() && !(cell.isTextual() && cell.asText().isBlank())) present.put(column, cell);
+            boolean blank = cell == null || cell.isNull() || (cell.isTextual() && cell.asText().isBlank()) || (cell.isArray() && cell.isEmpty());
+            if (!blank) present.put(column, cell);
         });
         if (!present.containsKey(prompt)) {
             return DatasetRow.unreadable("row", number, where + " has no prompt: its '" + prompt + "' cell is empty. "

@@ -4,15 +4,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a request gets when it leaves a parameter out. The standard panel is the spec's quality
- * preset; the judge defaults to its first model, since a bulk run has no "outer model" to fall back on.
+ * What a request gets when it leaves a parameter out, and how large it may be. The standard panel is
+ * the spec's quality preset; the judge defaults to its first model, since a bulk run has no "outer
+ * model" to fall back on.
  *
- * @param presets the panels a request may name with {@code preset}
+ * @param presets         the panels a request may name with {@code preset}
+ * @param maxRequestBytes the largest request record, in bytes (fusion.max-request-bytes). A larger one gets
+ *                        invalid_request: every record downstream carries the request, and Kafka refuses records
+ *                        over its producers' max.request.size (1 MB by default), which would stop the run.
  */
-public record FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets) {
+public record FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets,
+                             int maxRequestBytes) {
+    public static final String MAX_REQUEST_BYTES_SETTING = "fusion.max-request-bytes";
+    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
     public FusionDefaults {
         panelModels = List.copyOf(panelModels);
         presets = Map.copyOf(presets);
+        if (maxRequestBytes < 1) throw new IllegalArgumentException(MAX_REQUEST_BYTES_SETTING + " is " + maxRequestBytes + "; it must be at least 1");
+    }
+
+    public FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets) {
+        this(panelModels, judgeModel, maxToolCalls, presets, MAX_REQUEST_BYTES);
     }
 
     public FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls) {
@@ -22,5 +35,13 @@ public record FusionDefaults(List<String> panelModels, String judgeModel, int ma
     public static FusionDefaults standard() {
         Preset high = Preset.standard().get(Preset.HIGH);
         return new FusionDefaults(high.panelModels(), high.judgeModel(), 8);
+    }
+
+    /** The error of a request of {@code bytes} bytes, or null when it is within the limit. */
+    public String sizeProblem(long bytes) {
+        if (bytes <= maxRequestBytes) return null;
+        return String.format(java.util.Locale.ROOT, "the request is %,d bytes, over the limit of %,d bytes; shorten it, or raise %s "
+                + "(records over 1 MB also need the topics' max.message.bytes and kafka.max.request.size raised)",
+                bytes, maxRequestBytes, MAX_REQUEST_BYTES_SETTING);
     }
 }

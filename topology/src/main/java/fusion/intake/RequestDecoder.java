@@ -1,17 +1,26 @@
 package fusion.intake;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import fusion.schema.FusionRequest;
 import fusion.topology.Topics;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a request record's value: Avro single-object encoding (what {@code fusion submit} and Avro
- * producers write) or a JSON object (what a Python script with confluent-kafka writes most easily).
+ * producers write) or a JSON object in UTF-8 (what a Python script with confluent-kafka writes most
+ * easily). A value over the request size limit is never passed on: every record downstream would
+ * carry it.
  */
 public final class RequestDecoder {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final FusionDefaults limits;
+
+    public RequestDecoder() {
+        this(FusionDefaults.standard());
+    }
+
+    /** @param limits whose {@code maxRequestBytes} bounds a record's value */
+    public RequestDecoder(FusionDefaults limits) {
+        this.limits = limits;
+    }
 
     /** What a record's bytes came to. */
     public sealed interface Decoded permits Readable, Malformed, Unreadable {}
@@ -19,60 +28,70 @@ public final class RequestDecoder {
     /** A request, not yet validated. */
     public record Readable(FusionRequest request) implements Decoded {}
 
-    /** JSON that is readable but has a field of the wrong type: it gets an error result. */
+    /** A request that can be told by its id but cannot run as given (a field of the wrong type, too large): it gets an error result. */
     public record Malformed(String requestId, String error) implements Decoded {}
 
     /** Bytes that are no request at all: they go to the DLQ. */
     public record Unreadable(String reason) implements Decoded {}
 
+    /** Whether a value is too large to copy anywhere (the DLQ too): the record stays where it is, on the requests topic. */
+    public boolean oversize(byte[] value) {
+        return value != null && limits.sizeProblem(value.length) != null;
+    }
+
     public Decoded decode(String key, byte[] value) {
         if (value == null || value.length == 0) {
             return new Unreadable("empty value; a request is a FusionRequest in Avro single-object encoding or a JSON object");
         }
+        String tooLarge = limits.sizeProblem(value.length);
         if (value.length >= 2 && value[0] == (byte) 0xC3 && value[1] == 0x01) {
+            FusionRequest request;
             try {
-                return new Readable(Topics.REQUEST.decode(value));
+                request = Topics.REQUEST.decode(value);
             } catch (RuntimeException e) {
                 return new Unreadable(e.getMessage());
             }
+            if (tooLarge == null) return new Readable(request);
+            String id = request.getRequestId() != null && !request.getRequestId().isBlank() ? request.getRequestId() : key;
+            return id == null ? new Unreadable(tooLarge + "; it has no request_id and no key either") : new Malformed(id, "invalid request: " + tooLarge);
         }
         if (value[0] == 0x00) {
             return new Unreadable("Confluent Schema Registry framing (magic byte 0) needs schema.registry.url, which is not configured");
         }
-        if (looksLikeJson(value)) {
-            JsonNode node;
+        int start = hasByteOrderMark(value) ? 3 : 0;
+        if (looksLikeJson(value, start)) {
+            RequestJson.ObjectText read = RequestJson.readObject(value, start, value.length - start);
+            ObjectNode object = read.object();
+            if (object == null) return new Unreadable("the value " + read.problem());
+            if (!read.clean()) return new Malformed(idOf(object, key), "invalid request: the value " + read.problem());
+            if (tooLarge != null) return new Malformed(idOf(object, key), "invalid request: " + tooLarge);
             try {
-                node = JSON.readTree(value);
-            } catch (Exception e) {
-                return new Unreadable("value is not valid JSON: " + firstLine(e.getMessage()));
-            }
-            if (node == null || !node.isObject()) {
-                return new Unreadable("value is JSON but not an object; send one JSON object per request");
-            }
-            try {
-                return new Readable(RequestJson.parse(node));
+                return new Readable(RequestJson.parse(object));
             } catch (RequestFieldException e) {
-                String id = node.hasNonNull("request_id") && node.get("request_id").isTextual() ? node.get("request_id").asText()
-                        : node.hasNonNull("id") && node.get("id").isTextual() ? node.get("id").asText()
-                        : key != null ? key : RequestJson.deriveId(node);
-                return new Malformed(id, "invalid request: " + e.getMessage());
+                return new Malformed(idOf(object, key), "invalid request: " + e.getMessage());
             }
         }
         return new Unreadable("value is neither Avro single-object encoding (0xC3 0x01) nor a JSON object (first byte 0x"
                 + String.format("%02X", value[0]) + ")");
     }
 
-    private static boolean looksLikeJson(byte[] value) {
-        for (byte b : value) {
-            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;
-            return b == '{' || b == '[' || b == '"';
-        }
-        return false;
+    /** The request's own id, else the record's key, else one derived from the content: an error result needs an id. */
+    private static String idOf(ObjectNode object, String key) {
+        String own = RequestJson.ownId(object);
+        if (own != null) return own;
+        return key != null ? key : RequestJson.deriveId(object);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return new String((nl < 0 ? s : s.substring(0, nl)).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    private static boolean hasByteOrderMark(byte[] value) {
+        return value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF;
+    }
+
+    private static boolean looksLikeJson(byte[] value, int start) {
+        for (int i = start; i < value.length; i++) {
+            byte b = value[i];
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;
+            return b == '{' || b == '[' || b == '"' || b == '-' || (b >= '0' && b <= '9') || b == 't' || b == 'f' || b == 'n';
+        }
+        return false;
     }
 }

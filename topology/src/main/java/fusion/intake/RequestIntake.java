@@ -33,7 +33,7 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     /** Where intake sends each kind of record: names of its child nodes. */
     public record Routes(String deadLetters, String results, String turns, String fanOut, String rekey) {}
 
-    private final RequestDecoder decoder = new RequestDecoder();
+    private final RequestDecoder decoder;
     private final RequestValidator validator;
     private final Routes routes;
     private final java.time.Duration retention;
@@ -46,6 +46,7 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
         this.validator = validator;
         this.routes = routes;
         this.retention = retention;
+        this.decoder = new RequestDecoder(validator.defaults());
     }
 
     @Override
@@ -62,7 +63,8 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     public void process(Record<String, byte[]> record) {
         long now = context.currentSystemTimeMs();
         if (record.value() == null) {
-            log.debug("ignoring a tombstone on the requests topic (key {})", record.key());
+            deadLetter(record, "the value is null (a tombstone); a tombstone is not a request and cancels nothing: "
+                    + "send a FusionRequest (Avro or a JSON object) as the value");
             return;
         }
         RequestDecoder.Decoded decoded = decoder.decode(record.key(), record.value());
@@ -147,7 +149,13 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
         });
         log.warn("request record sent to the dead-letter topic: {}", reason);
         byte[] key = record.key() == null ? null : utf8(record.key());
-        context.forward(new Record<Object, Object>(key, record.value(), record.timestamp(), headers), routes.deadLetters());
+        byte[] value = record.value();
+        if (decoder.oversize(value)) {
+            // Copied, it would be a record too large for the producer; the original stays at the offset in the headers.
+            headers.add("fusion.error.value-dropped", utf8(value.length + " bytes, over fusion.max-request-bytes"));
+            value = null;
+        }
+        context.forward(new Record<Object, Object>(key, value, record.timestamp(), headers), routes.deadLetters());
     }
 
     private static Optional<Integer> depth(Headers headers) {

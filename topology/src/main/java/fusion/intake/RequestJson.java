@@ -1,11 +1,22 @@
 package fusion.intake;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import fusion.schema.FusionRequest;
 import fusion.schema.Message;
 import fusion.schema.Reasoning;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -23,26 +34,125 @@ import java.util.Set;
  */
 public final class RequestJson {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads one JSON text strictly: a key given twice is an error, not "the last one wins". */
+    private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> PARAMETERS = Set.of("request_id", "id", "prompt", "messages", "analysis_models",
             "model", "final_model", "max_tool_calls", "max_completion_tokens", "reasoning", "temperature", "tools",
             "turn_id", "metadata", "preset");
 
     private RequestJson() {}
 
-    public static FusionRequest parse(String json) {
+    /**
+     * A JSON text read as one request object, or what is wrong with it.
+     *
+     * @param object  the JSON object, when one could be read, even with a problem (so that the row's own id can
+     *                still name its error result); null when the text holds no object at all
+     * @param problem null for a clean object; else what is wrong, phrased to follow the text's name
+     *                ("questions.jsonl line 3 " + problem, "the record value " + problem)
+     */
+    public record ObjectText(ObjectNode object, String problem) {
+        public boolean clean() {
+            return problem == null;
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes as strict UTF-8 holding exactly one JSON object: invalid UTF-8, a value that
+     * is no object, a key given twice and anything after the object are each a problem.
+     */
+    public static ObjectText readObject(byte[] bytes, int offset, int length) {
+        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+        CharBuffer out = CharBuffer.allocate(length);
+        CoderResult coded = strict.decode(in, out, true);
+        if (coded.isError()) {
+            int at = in.position() - offset;
+            String problem = String.format("is not valid UTF-8: byte 0x%02X at byte offset %d (column %d) cannot start or continue "
+                    + "a UTF-8 character; save the file or value as UTF-8 (a Latin-1 or Windows-1252 file shows this)",
+                    bytes[in.position()] & 0xFF, at, out.position() + 1);
+            // Read past the bad bytes only to find the row's own id for its error result.
+            String lenient = new String(bytes, offset, length, StandardCharsets.UTF_8);
+            ObjectNode object = null;
+            try {
+                JsonNode node = JSON.readTree(lenient);
+                if (node != null && node.isObject()) object = (ObjectNode) node;
+            } catch (JsonProcessingException e) {
+                // no object: the error goes under the line's or record's place
+            }
+            return new ObjectText(object, problem);
+        }
+        strict.flush(out);
+        return readObject(out.flip().toString());
+    }
+
+    /** {@link #readObject(byte[], int, int)} for text already decoded. */
+    public static ObjectText readObject(String text) {
         JsonNode node;
-        try {
-            node = JSON.readTree(json);
-        } catch (Exception e) {
-            throw new RequestFieldException("(request)", "the request is not valid JSON; send one JSON object");
+        try (JsonParser parser = STRICT.createParser(text)) {
+            node = STRICT.readTree(parser);
+            if (node == null) return new ObjectText(null, "is empty; each line or record holds one request object");
+            ObjectNode object = node.isObject() ? (ObjectNode) node : null;
+            if (object == null) {
+                return new ObjectText(null, "is a JSON " + kind(node) + ", not an object; each line or record holds one request "
+                        + "object such as {\"prompt\": \"...\"}");
+            }
+            JsonToken after;
+            try {
+                after = parser.nextToken();
+            } catch (JsonProcessingException e) {
+                after = JsonToken.NOT_AVAILABLE;
+            }
+            if (after != null) {
+                return new ObjectText(object, "has more after its JSON object (from column " + (parser.currentTokenLocation().getColumnNr())
+                        + "); each line or record holds exactly one object; remove what follows the closing }");
+            }
+            return new ObjectText(object, null);
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage();
+            if (message != null && message.startsWith("Duplicate field")) {
+                ObjectNode object = null;
+                try {
+                    JsonNode lenient = JSON.readTree(text);
+                    if (lenient != null && lenient.isObject()) object = (ObjectNode) lenient;
+                } catch (JsonProcessingException again) {
+                    // no object
+                }
+                return new ObjectText(object, "gives a key twice (" + message + "); give each field once");
+            }
+            String nul = text.indexOf('\u0000') >= 0 ? " (it holds NUL bytes: a UTF-16 file? save it as UTF-8)" : "";
+            String at = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+            return new ObjectText(null, "is not valid JSON: " + firstLine(message) + at + nul);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (node == null || !node.isObject()) {
-            throw new RequestFieldException("(request)", "the request is not a JSON object; send one JSON object");
-        }
-        return parse(node);
+    }
+
+    private static String kind(JsonNode node) {
+        if (node.isArray()) return "array";
+        if (node.isTextual()) return "string";
+        if (node.isNumber()) return "number";
+        if (node.isBoolean()) return "boolean";
+        return "null";
+    }
+
+    /** Jackson's message without its parser internals (source descriptions, setting names). */
+    private static String firstLine(String s) {
+        if (s == null) return "malformed";
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.replaceAll(" \\(start marker at \\[Source: [^\\]]*; line: \\d+, column: (\\d+)\\]\\)", " (opened at column $1)")
+                .replaceAll(", from `[^`]*`", "");
+    }
+
+    public static FusionRequest parse(String json) {
+        ObjectText read = readObject(json);
+        if (!read.clean()) throw new RequestFieldException("(request)", "the request " + read.problem());
+        return parse(read.object());
     }
 
     public static FusionRequest parse(JsonNode node) {
+        checkId(node);
         List<Message> messages = messages(node);
         Map<String, String> metadata = metadata(node);
         return FusionRequest.newBuilder()
@@ -64,11 +174,38 @@ public final class RequestJson {
 
     /** The row's {@code request_id} or {@code id}, or else an id derived from its content. */
     public static String idOf(JsonNode node) {
+        String own = ownId(node);
+        return own != null ? own : deriveId(node);
+    }
+
+    /** The row's {@code request_id} or {@code id} (a string or a whole number that is not blank), or null. */
+    public static String ownId(JsonNode node) {
         for (String field : List.of("request_id", "id")) {
             JsonNode v = node.get(field);
             if (v != null && (v.isTextual() || v.isIntegralNumber()) && !v.asText().isBlank()) return v.asText();
         }
-        return deriveId(node);
+        return null;
+    }
+
+    /** An id that is given but cannot be one is an error, not a reason to derive another silently. */
+    private static void checkId(JsonNode node) {
+        for (String field : List.of("request_id", "id")) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) continue;
+            if (!v.isTextual() && !v.isIntegralNumber()) {
+                throw new RequestFieldException(field, field + " is " + abbreviated(v) + "; it must be a string (or leave it out "
+                        + "for an id derived from the row's content)");
+            }
+            if (v.asText().isBlank()) {
+                throw new RequestFieldException(field, field + " is blank; give each request a unique id, or leave it out for an id "
+                        + "derived from the row's content");
+            }
+        }
+    }
+
+    private static String abbreviated(JsonNode v) {
+        String s = v.toString();
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     /** The same row content always gives the same id, so resubmitting a dataset never runs a row twice. */
@@ -88,12 +225,16 @@ public final class RequestJson {
         JsonNode messages = node.get("messages");
         boolean hasPrompt = prompt != null && !prompt.isNull();
         boolean hasMessages = messages != null && !messages.isNull();
+        if (prompt != null && prompt.isNull() && !hasMessages) {
+            throw new RequestFieldException("prompt", "prompt is null; give the question as text (or give messages instead)");
+        }
         if (hasPrompt && hasMessages) {
             throw new RequestFieldException("prompt", "both prompt and messages are set; give one of them (prompt is one user message)");
         }
         List<Message> out = new ArrayList<>();
         if (hasPrompt) {
-            if (!prompt.isTextual()) throw new RequestFieldException("prompt", "prompt must be a string");
+            if (!prompt.isTextual()) throw new RequestFieldException("prompt", "prompt is " + abbreviated(prompt) + "; it must be a string");
+            if (prompt.asText().isBlank()) throw new RequestFieldException("prompt", "prompt is empty; give the question as text");
             out.add(new Message("user", prompt.asText()));
             return out;
         }
@@ -140,6 +281,10 @@ public final class RequestJson {
         List<String> out = new ArrayList<>();
         if (v == null || v.isNull()) return out;
         if (!v.isArray()) throw new RequestFieldException(field, field + " must be an array of model ids, e.g. [\"openai/gpt-5\"]");
+        if (v.isEmpty()) {
+            throw new RequestFieldException(field, field + " is empty; list 1 to " + RequestValidator.MAX_PANEL
+                    + " model ids, or leave the field out for the default panel");
+        }
         for (int i = 0; i < v.size(); i++) {
             if (!v.get(i).isTextual()) {
                 throw new RequestFieldException(field, field + "[" + i + "] must be a model id string");
@@ -200,7 +345,7 @@ public final class RequestJson {
     private static String text(JsonNode node, String field, String name) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return null;
-        if (!v.isTextual()) throw new RequestFieldException(name, name + " must be a string");
+        if (!v.isTextual()) throw new RequestFieldException(name, name + " is " + abbreviated(v) + "; it must be a string");
         return v.asText();
     }
 
@@ -211,16 +356,20 @@ public final class RequestJson {
     private static Integer integer(JsonNode node, String field, String name) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return null;
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new RequestFieldException(name, name + " is " + v + "; it must be a whole number");
+        if (!v.isNumber()) throw new RequestFieldException(name, name + " is " + abbreviated(v) + "; it must be a whole number");
+        // 1e3 is a whole number written as a float; 1e12 is one too, but out of range, which is what to say
+        boolean whole = v.isIntegralNumber() || (Double.isFinite(v.doubleValue()) && v.doubleValue() == Math.rint(v.doubleValue()));
+        if (!whole) throw new RequestFieldException(name, name + " is " + v + "; it must be a whole number");
+        if (!v.isIntegralNumber() ? Math.abs(v.doubleValue()) > Integer.MAX_VALUE : !v.canConvertToInt()) {
+            throw new RequestFieldException(name, name + " is " + v + ", out of range; a whole number here is at most " + Integer.MAX_VALUE);
         }
-        return v.asInt();
+        return v.isIntegralNumber() ? v.asInt() : (int) v.doubleValue();
     }
 
     private static Double number(JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return null;
-        if (!v.isNumber()) throw new RequestFieldException(field, field + " is " + v + "; it must be a number");
+        if (!v.isNumber()) throw new RequestFieldException(field, field + " is " + abbreviated(v) + "; it must be a number");
         return v.asDouble();
     }
 }

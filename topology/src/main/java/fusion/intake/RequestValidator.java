@@ -23,6 +23,11 @@ public final class RequestValidator {
         this.defaults = defaults;
     }
 
+    /** What requests leave out is filled from these; their size limit is read from here too. */
+    public FusionDefaults defaults() {
+        return defaults;
+    }
+
     /** Either a request ready to run (defaults filled in) or the reason it cannot run. */
     public record Verdict(FusionRequest request, String errorMessage) {
         public boolean valid() {

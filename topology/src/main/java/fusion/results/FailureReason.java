@@ -11,7 +11,9 @@ public enum FailureReason {
     /** The request's batch was cancelled before its calls were sent. */
     CANCELLED("cancelled"),
     /** The run's --max-cost was reached before the request's calls were sent. */
-    BUDGET_EXCEEDED("budget_exceeded");
+    BUDGET_EXCEEDED("budget_exceeded"),
+    /** A dataset row repeats an earlier row's id with other content; it is answered under a derived id. */
+    DUPLICATE_REQUEST_ID("duplicate_request_id");
 
     private final String wireName;
 

@@ -2,6 +2,8 @@ package fusion.runtime;
 
 import fusion.dataset.Dataset;
 import fusion.results.Rerun;
+import fusion.intake.FusionDefaults;
+import fusion.results.FailureReason;
 import fusion.schema.FusionResult;
 import fusion.topology.Topics;
 import java.io.IOException;
@@ -22,15 +24,22 @@ public final class BulkRun {
     private final Topics topics;
     private final RunProgress progress;
     private boolean retryFailed = true;
+    private final FusionDefaults limits;
 
     public BulkRun(String bootstrapServers, Topics topics, PrintStream progress, Duration progressEvery) {
         this(Map.of("bootstrap.servers", bootstrapServers), topics, RunProgress.lines(progress, progressEvery, null));
     }
 
     public BulkRun(Map<String, Object> clientConfig, Topics topics, RunProgress progress) {
+        this(clientConfig, topics, progress, FusionDefaults.standard());
+    }
+
+    /** @param limits whose {@code maxRequestBytes} bounds a row: a larger one is answered, never produced */
+    public BulkRun(Map<String, Object> clientConfig, Topics topics, RunProgress progress, FusionDefaults limits) {
         this.clientConfig = clientConfig;
         this.topics = topics;
         this.progress = progress;
+        this.limits = limits;
     }
 
     /**
@@ -51,7 +60,7 @@ public final class BulkRun {
     public RunSummary run(Dataset input, Path output, ResultSink.Format format) throws IOException {
         long started = System.currentTimeMillis();
         List<FusionResult> unreadable = new ArrayList<>();
-        Map<String, DatasetRows.Row> rows = DatasetRows.read(input, null, unreadable);
+        Map<String, DatasetRows.Row> rows = DatasetRows.read(input, null, limits, unreadable);
         try (ResultSink sink = ResultSink.open(output, format)) {
             return run(rows, unreadable, sink, started);
         }
@@ -85,10 +94,12 @@ public final class BulkRun {
             }
         }
         new Submitter(clientConfig).submit(topics.requests(), toSend);
+        int duplicates = (int) unreadable.stream()
+                .filter(r -> FailureReason.DUPLICATE_REQUEST_ID.wireName().equals(r.getFailureReason())).count();
         RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
                 .collect(r -> r.getAttempt() >= wantedAttempt.getOrDefault(r.getRequestId(), 1), rows.keySet(),
                         ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), () -> false);
-        return summary.withRetriedResults(retried);
+        return summary.withRetriedResults(retried).withDuplicateIds(duplicates);
     }
 
     /** The row as its request's next try; null for a row sent as JSON, which intake rejects whatever its try. */

@@ -143,7 +143,8 @@ public final class FusionConfig {
                 list("fusion.panel.default-models", standard.panelModels()),
                 string("fusion.judge.default-model", standard.judgeModel()),
                 integer("fusion.max-tool-calls.default", standard.maxToolCalls()),
-                presets());
+                presets(),
+                integer(FusionDefaults.MAX_REQUEST_BYTES_SETTING, FusionDefaults.MAX_REQUEST_BYTES));
         PipelineSettings d = PipelineSettings.defaults();
         CallSettings c = d.calls();
         return new PipelineSettings(defaults,

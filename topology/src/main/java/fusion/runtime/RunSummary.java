@@ -15,12 +15,21 @@ import java.util.TreeMap;
  * stage (panel, judge, synthesis) and per model.
  *
  * @param degraded ok results without analysis (the judge failed)
- * @param unreadableRows input lines that were no request at all
+ * @param unreadableRows input rows answered as they were read, without being sent (no request, too large,
+ *                       a duplicate id, a turn already taken)
+ * @param duplicateIds   of those, rows that repeated an earlier row's id with other content
  */
 public record RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
                          long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
                          Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost,
-                         Wire wire, int retriedResults) {
+                         Wire wire, int retriedResults, int duplicateIds) {
+
+    public RunSummary(int requests, int ok, int degraded, int errors, int unreadableRows, long wallMillis,
+                      long p50Millis, long p95Millis, long p99Millis, double cost, long calls,
+                      Map<String, Spend> byStage, Map<String, Spend> byModel, long reusedCalls, double savedCost) {
+        this(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, Wire.NONE, 0, 0);
+    }
 
     /**
      * What the calls went through, summed over the results: retries by failure kind, calls that
@@ -38,14 +47,19 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
     /** The same summary, saying that {@code n} results of earlier runs were sent again as a next try. */
     public RunSummary withRetriedResults(int n) {
         return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
-                byStage, byModel, reusedCalls, savedCost, wire, n);
+                byStage, byModel, reusedCalls, savedCost, wire, n, duplicateIds);
     }
 
     /** The same summary, with the calls this process issued again after a crash or rebalance. */
     public RunSummary withRepeatedAfterCrash(long n) {
         Wire c = new Wire(wire.retriesByReason(), wire.waitedForCircuit(), wire.httpRequests(), n);
         return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
-                byStage, byModel, reusedCalls, savedCost, c, retriedResults);
+                byStage, byModel, reusedCalls, savedCost, c, retriedResults, duplicateIds);
+    }
+
+    public RunSummary withDuplicateIds(int duplicates) {
+        return new RunSummary(requests, ok, degraded, errors, unreadableRows, wallMillis, p50Millis, p95Millis, p99Millis, cost, calls,
+                byStage, byModel, reusedCalls, savedCost, wire, retriedResults, duplicates);
     }
 
     /** Calls, tokens and cost of one stage or one model. */
@@ -73,7 +87,7 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                         + "wall time %.1f s, %.1f requests/s; latency p50 %d ms, p95 %d ms, p99 %d ms%n"
                         + "%d model calls, cost $%.4f",
                 requests, ok - degraded, degraded, errors,
-                unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d unreadable input lines)", unreadableRows) : "",
+                unreadableRows > 0 ? String.format(Locale.ROOT, " (+%d input rows answered as they were read)", unreadableRows) : "",
                 wallMillis / 1000.0, throughputPerSecond(), p50Millis, p95Millis, p99Millis, calls, cost));
         if (retriedResults > 0) {
             s.append(String.format(Locale.ROOT, "%n%d results that had failed for a passing reason were tried again", retriedResults));
@@ -86,6 +100,10 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         if (wire.repeatedAfterCrash() > 0) {
             s.append(String.format(Locale.ROOT, "%n%d calls were sent again after a crash or rebalance (their first try may have been paid)",
                     wire.repeatedAfterCrash()));
+        }
+        if (duplicateIds > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d duplicate request ids: rows that repeat an earlier row's id with other content, "
+                    + "each answered with duplicate_request_id", duplicateIds));
         }
         if (reusedCalls > 0) {
             s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
@@ -195,7 +213,7 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
             return new RunSummary(requests, ok, degraded, errors, unreadable, wallMillis,
                     percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), cost(), calls(),
                     Collections.unmodifiableMap(new TreeMap<>(byStage)), Collections.unmodifiableMap(new TreeMap<>(byModel)),
-                    reusedCalls, savedCost, new Wire(Map.copyOf(retries), waitedForCircuit, httpRequests, 0), 0);
+                    reusedCalls, savedCost, new Wire(Map.copyOf(retries), waitedForCircuit, httpRequests, 0), 0, 0);
         }
 
         private static long percentile(List<Long> sorted, int p) {

@@ -31,9 +31,10 @@ class JsonlDatasetTest {
         Map<String, DatasetRows.Row> rows = DatasetRows.read(file, null, unreadable);
 
         assertThat(rows).containsOnlyKeys("q1");
-        assertThat(unreadable).extracting(FusionResult::getRequestId).containsExactly("line-3", "line-4");
-        assertThat(unreadable.get(0).getError()).isEqualTo("questions.jsonl line 3 is not a JSON object; each line is one request");
+        assertThat(unreadable).extracting(FusionResult::getRequestId).containsExactly("line-3", "line-4", "q1~dup-line-5");
+        assertThat(unreadable.get(0).getError()).startsWith("questions.jsonl line 3 is a JSON array, not an object");
         assertThat(unreadable.get(1).getError()).startsWith("questions.jsonl line 4 is not valid JSON");
+        assertThat(unreadable.get(2).getFailureReason()).isEqualTo("duplicate_request_id");
     }
 
     @Test
