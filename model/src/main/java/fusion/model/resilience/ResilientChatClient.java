@@ -329,13 +329,14 @@ public final class ResilientChatClient implements ChatClient {
         }
 
         private void onAttempt(ChatOutcome outcome, ProviderThrottle.Permit permit, long nanos) {
+            // before the permit goes back: a call it lets out of the queue must already see the refusal
+            if (!outcome.succeeded() && refusesKey(outcome)) refuse(provider, outcome);
             permit.release(outcome);
             circuit.record(outcome, nanos);
             metrics.attempt(throttle.provider(), model, outcome, nanos);
             usage = plus(usage, outcome.usage());
             httpRequests += Math.max(1, outcome.httpRequests());
             last = outcome;
-            if (!outcome.succeeded() && refusesKey(outcome)) refuse(provider, outcome);
             Long delay = outcome.succeeded() ? null : retryDelay(outcome);
             if (delay == null) {
                 finish(outcome);
