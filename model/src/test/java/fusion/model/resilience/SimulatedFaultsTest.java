@@ -32,7 +32,7 @@ class SimulatedFaultsTest {
                 "fusion.simulator.failure.rate-limited", "0.07",
                 "fusion.simulator.failure.server-error", "0.07",
                 "fusion.simulator.failure.timeout", "0.05",
-                "fusion.simulator.timeout-hang-ms", "1500",
+                "fusion.simulator.timeout-hang-ms", "4000",
                 // only the backoff is made short, to keep the test quick; circuit, patience and limits keep their defaults
                 "fusion.calls.retry.base-ms", "10",
                 "fusion.calls.retry.max-backoff-ms", "100"));
@@ -42,7 +42,7 @@ class SimulatedFaultsTest {
 
         try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(settings));
              ResilientChatClient client = ResilientChatClient.wrapping(new OpenAiChatClient(ProviderRoutes.single("sim", simulator.baseUrl(), null),
-                     Duration.ofMillis(500)), config, new SimpleMeterRegistry())) {
+                     Duration.ofSeconds(3)), config, new SimpleMeterRegistry())) {
             List<CompletableFuture<ChatOutcome>> calls = new ArrayList<>();
             for (int i = 0; i < CALLS; i++) {
                 String model = "sim/panel-" + (i % 3);
