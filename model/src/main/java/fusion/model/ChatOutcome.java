@@ -1,6 +1,9 @@
 package fusion.model;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Collections;
+import java.util.TreeMap;
 
 /**
  * What a call came to: an answer (content non-blank, failure null) or a typed failure
@@ -10,6 +13,11 @@ import java.util.List;
  * @param retryAfterMillis how long the provider asked us to wait (Retry-After), or null
  * @param attempts         how many HTTP attempts the outcome took (0 when it failed before any, e.g. circuit open)
  * @param rateLimit        the last response's rate-limit headers, or null when it sent none
+ * @param retriesByReason  attempts that failed and were tried again, by failure wire name (e.g. {@code server_error → 2});
+ *                         empty when the first attempt was the last
+ * @param circuitWaitMs    how long the call waited, in all, for its model's open (or half-open) circuit; 0 when it never did
+ * @param httpRequests     HTTP requests actually sent, at least {@code attempts}: a request re-sent at once because it met a
+ *                         pooled connection the server had closed counts here but is not an attempt
  */
 public record ChatOutcome(
         String model,
@@ -24,11 +32,26 @@ public record ChatOutcome(
         List<String> sources,
         int attempts,
         Long retryAfterMillis,
-        RateLimitInfo rateLimit) {
+        RateLimitInfo rateLimit,
+        Map<String, Integer> retriesByReason,
+        long circuitWaitMs,
+        int httpRequests) {
 
     public ChatOutcome {
         usage = usage == null ? Usage.NONE : usage;
         sources = sources == null ? List.of() : List.copyOf(sources);
+        // sorted, so a record or a summary built from it lists the reasons in a stable order
+        retriesByReason = retriesByReason == null || retriesByReason.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new TreeMap<>(retriesByReason));
+        httpRequests = Math.max(httpRequests, attempts);
+    }
+
+    /** Without retry, circuit-wait and request counts ({@code httpRequests} = {@code attempts}); kept so earlier code still compiles. */
+    public ChatOutcome(String model, String content, String reasoning, Usage usage, long latencyMs, Integer statusCode,
+                       FailureKind failure, String errorMessage, String finishReason, List<String> sources, int attempts,
+                       Long retryAfterMillis, RateLimitInfo rateLimit) {
+        this(model, content, reasoning, usage, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
+                retryAfterMillis, rateLimit, Map.of(), 0, attempts);
     }
 
     /** Without rate-limit headers; kept so code written before {@code rateLimit} existed still compiles. */
@@ -41,9 +64,20 @@ public record ChatOutcome(
 
     public boolean succeeded() { return failure == null; }
 
+    /** Attempts retried in all, whatever their reason. */
+    public int retries() {
+        return retriesByReason.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     public ChatOutcome withUsage(Usage u) {
         return new ChatOutcome(model, content, reasoning, u, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
-                retryAfterMillis, rateLimit);
+                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, httpRequests);
+    }
+
+    /** The same outcome, {@code n} HTTP requests having been sent for it. */
+    public ChatOutcome withHttpRequests(int n) {
+        return new ChatOutcome(model, content, reasoning, usage, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
+                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, n);
     }
 
     public static ChatOutcome failed(String model, FailureKind kind, Integer status, String message, long latencyMs) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,13 +95,14 @@ public final class OpenAiChatClient implements ChatClient {
         }
         try {
             HttpRequest httpRequest = httpRequest(request, provider);
-            CompletableFuture<HttpResponse<String>> call = sendOnLiveConnection(httpRequest);
+            AtomicInteger sent = new AtomicInteger();
+            CompletableFuture<HttpResponse<String>> call = sendOnLiveConnection(httpRequest, sent);
             // the request timeout only covers the wait for headers; this deadline also covers a body that stalls
             return call.copy()
                     .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((response, error) -> {
                         if (error != null) call.cancel(true);
-                        return outcome(model, provider, response, error, started);
+                        return outcome(model, provider, response, error, started).withHttpRequests(sent.get());
                     });
         } catch (RuntimeException e) {
             // e.g. a header value the HTTP client refuses; the future must still complete normally
@@ -114,12 +116,17 @@ public final class OpenAiChatClient implements ChatClient {
      * already closed (it answered not a byte). Servers drop idle keep-alive connections whenever they
      * like; that says nothing about the model, so it must neither wait out a backoff nor count
      * against the model's circuit. The JDK client retries such a failure only for idempotent methods.
+     * {@code sent} counts the requests sent, so the re-send shows in {@link ChatOutcome#httpRequests()}.
      */
-    private CompletableFuture<HttpResponse<String>> sendOnLiveConnection(HttpRequest httpRequest) {
+    private CompletableFuture<HttpResponse<String>> sendOnLiveConnection(HttpRequest httpRequest, AtomicInteger sent) {
         HttpResponse.BodyHandler<String> body = HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
-        return http.sendAsync(httpRequest, body).handle((response, error) -> error == null
-                        ? CompletableFuture.completedFuture(response)
-                        : staleConnection(unwrap(error)) ? http.sendAsync(httpRequest, body) : CompletableFuture.<HttpResponse<String>>failedFuture(error))
+        sent.incrementAndGet();
+        return http.sendAsync(httpRequest, body).handle((response, error) -> {
+                    if (error == null) return CompletableFuture.completedFuture(response);
+                    if (!staleConnection(unwrap(error))) return CompletableFuture.<HttpResponse<String>>failedFuture(error);
+                    sent.incrementAndGet();
+                    return http.sendAsync(httpRequest, body);
+                })
                 .thenCompose(f -> f);
     }
 

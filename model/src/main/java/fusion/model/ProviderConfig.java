@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param structuredOutput whether the endpoint accepts {@code response_format} (json_schema)
  * @param serverTools      whether the endpoint runs OpenRouter's server tools ({@code openrouter:web_search},
  *                         {@code openrouter:web_fetch}) named in a call's {@code tools}
+ * @param apiKeyRequired   whether calls need a key ({@code fusion.provider.<name>.api-key-required}); null: only when
+ *                         the base URL is not on loopback (see {@link #requiresApiKey()})
  */
 public record ProviderConfig(
         String name,
@@ -31,7 +33,8 @@ public record ProviderConfig(
         List<String> modelPrefixes,
         boolean stripPrefix,
         boolean structuredOutput,
-        boolean serverTools) {
+        boolean serverTools,
+        Boolean apiKeyRequired) {
 
     private static final String REDACTED = "***";
 
@@ -45,9 +48,15 @@ public record ProviderConfig(
         modelPrefixes = modelPrefixes == null ? List.of() : List.copyOf(modelPrefixes);
     }
 
+    /** Whether a key is needed decided by the base URL alone; kept so code written before {@code apiKeyRequired} still compiles. */
+    public ProviderConfig(String name, URI baseUrl, String apiKey, String apiKeyEnv, Map<String, String> headers, List<String> modelPrefixes,
+                          boolean stripPrefix, boolean structuredOutput, boolean serverTools) {
+        this(name, baseUrl, apiKey, apiKeyEnv, headers, modelPrefixes, stripPrefix, structuredOutput, serverTools, null);
+    }
+
     /** A provider with no prefixes, structured output on, and the given key. */
     public static ProviderConfig of(String name, String baseUrl, String apiKey) {
-        return new ProviderConfig(name, URI.create(baseUrl), apiKey, null, Map.of(), List.of(), false, true, false);
+        return new ProviderConfig(name, URI.create(baseUrl), apiKey, null, Map.of(), List.of(), false, true, false, null);
     }
 
     /** Where chat completions are posted. */
@@ -56,11 +65,22 @@ public record ProviderConfig(
     }
 
     /**
-     * Whether calls need a key. Remote (https) APIs do; a plain-http endpoint is taken to be a local
-     * server such as Ollama, vLLM or the simulator, which usually has no authentication.
+     * Whether calls need a key: as configured by {@code api-key-required}, else unless the base URL
+     * is on this machine ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}: a local Ollama, vLLM or
+     * the simulator, which usually have no authentication). A remote endpoint needs one whatever its
+     * scheme: without it every call would only come back 401.
      */
     public boolean requiresApiKey() {
-        return "https".equalsIgnoreCase(baseUrl.getScheme());
+        return apiKeyRequired != null ? apiKeyRequired : !onLoopback(baseUrl);
+    }
+
+    /** Judged from the URL's text alone, never by a DNS lookup. */
+    static boolean onLoopback(URI uri) {
+        String host = uri.getHost();
+        if (host == null) return false;
+        host = host.toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.endsWith(".localhost") || host.equals("[::1]") || host.equals("::1")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Whether calls can be made: a key is set, or none is needed. */
@@ -70,8 +90,17 @@ public record ProviderConfig(
 
     /** How to give this provider a key, for error messages. */
     public String apiKeyHint() {
-        String property = "fusion.provider." + name + ".api-key";
+        String property = apiKeyProperty();
         return apiKeyEnv == null ? "set " + property : "set " + apiKeyEnv + " (or " + property + ")";
+    }
+
+    /** Where this provider's key is set: its environment variable, else its {@code api-key} property. Never the key. */
+    public String apiKeySetting() {
+        return apiKeyEnv != null ? apiKeyEnv : apiKeyProperty();
+    }
+
+    private String apiKeyProperty() {
+        return "fusion.provider." + name + ".api-key";
     }
 
     /** The longest of this provider's prefixes that {@code model} starts with, or null. */
@@ -107,7 +136,7 @@ public record ProviderConfig(
                 + ", headers=" + shownHeaders
                 + ", modelPrefixes=" + modelPrefixes
                 + ", stripPrefix=" + stripPrefix
-                + ", structuredOutput=" + structuredOutput + ", serverTools=" + serverTools + "]";
+                + ", structuredOutput=" + structuredOutput + ", serverTools=" + serverTools + ", apiKeyRequired=" + apiKeyRequired + "]";
     }
 
     /** Extra headers can carry credentials too (Azure's api-key, custom auth), so hide those values. */

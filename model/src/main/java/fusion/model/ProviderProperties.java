@@ -26,6 +26,7 @@ final class ProviderProperties {
     private static final String BASE_URL = "base-url";
     private static final String API_KEY = "api-key";
     private static final String API_KEY_ENV = "api-key-env";
+    private static final String API_KEY_REQUIRED = "api-key-required";
     private static final String MODELS = "models";
     private static final String STRIP_PREFIX = "strip-prefix";
     private static final String STRUCTURED_OUTPUT = "structured-output";
@@ -33,8 +34,8 @@ final class ProviderProperties {
     private static final String HEADER = "header.";
     /** Call limits; accepted here so they are not rejected as typos, read by {@code fusion.model.resilience.ResilienceConfig}. */
     private static final Set<String> LIMIT_SETTINGS = Set.of("max-in-flight", "requests-per-minute", "tokens-per-minute");
-    private static final Set<String> SETTINGS = Set.of(BASE_URL, API_KEY, API_KEY_ENV, MODELS, STRIP_PREFIX, STRUCTURED_OUTPUT, SERVER_TOOLS);
-    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, models, strip-prefix, structured-output, server-tools, header.<Name>, "
+    private static final Set<String> SETTINGS = Set.of(BASE_URL, API_KEY, API_KEY_ENV, API_KEY_REQUIRED, MODELS, STRIP_PREFIX, STRUCTURED_OUTPUT, SERVER_TOOLS);
+    private static final String KNOWN_SETTINGS = "base-url, api-key, api-key-env, api-key-required, models, strip-prefix, structured-output, server-tools, header.<Name>, "
             + "max-in-flight, requests-per-minute, tokens-per-minute";
 
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -139,7 +140,10 @@ final class ProviderProperties {
                 bool(name, STRIP_PREFIX, settings.get(STRIP_PREFIX), false),
                 bool(name, STRUCTURED_OUTPUT, settings.get(STRUCTURED_OUTPUT), true),
                 // OpenRouter runs web search and fetch itself; elsewhere a model answers from what it knows
-                bool(name, SERVER_TOOLS, settings.get(SERVER_TOOLS), openrouter));
+                bool(name, SERVER_TOOLS, settings.get(SERVER_TOOLS), openrouter),
+                // unset: a key is needed unless the base URL is on loopback
+                settings.get(API_KEY_REQUIRED) == null || settings.get(API_KEY_REQUIRED).isEmpty() ? null
+                        : bool(name, API_KEY_REQUIRED, settings.get(API_KEY_REQUIRED), true));
     }
 
     private static URI baseUrl(String name, String text) {

@@ -93,6 +93,14 @@ public final class ProviderRoutes {
     }
 
     /**
+     * The providers that need a key and have none (see {@link ProviderConfig#requiresApiKey()}):
+     * every call to them could only be refused, so a run that lists them should not start.
+     */
+    public List<ProviderConfig> providersMissingKey() {
+        return providers.stream().filter(p -> !p.usable()).toList();
+    }
+
+    /**
      * Fails fast, before any call is made, when no provider can be called.
      *
      * @throws IllegalStateException with a message such as "set OPENROUTER_API_KEY or configure a provider"

@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real HTTP server speaking OpenAI-compatible chat completions, for tests, the demo and the
- * benchmark. Answers, latencies and failures are deterministic per (model, prompt). Handler threads
- * never sleep: a delayed answer is written later by a scheduler, so thousands of calls can wait at once.
+ * benchmark. Answers are deterministic per (model, prompt); latencies and injected failures per
+ * (model, request body, attempt number), the attempt being counted here: the n-th time in a row the
+ * same body comes for the same model (see {@link SimulatorConfig}). So a retry can succeed, and a
+ * run repeated from scratch meets the same faults. Handler threads never sleep: a delayed answer is
+ * written later by a scheduler, so thousands of calls can wait at once.
  *
  * <p>Magic model ids (matched anywhere in the id): {@code always-402}, {@code always-429},
  * {@code always-500}, {@code always-529}, {@code always-400}, {@code always-401}, {@code always-404},
@@ -57,6 +62,11 @@ public final class Simulator implements AutoCloseable {
     private final ExecutorService handlers;
     private final ScheduledExecutorService scheduler;
     private final AtomicLong calls = new AtomicLong();
+    /**
+     * Attempts so far of each (model, body) whose last attempt met a transient fault; forgotten once
+     * one does not, so the map holds only calls being retried, and a later identical call starts at 1.
+     */
+    private final Map<Long, Integer> faultedAttempts = new ConcurrentHashMap<>();
     private final BufferedWriter requestLog;
 
     private Simulator(SimulatorConfig config) throws IOException {
@@ -142,6 +152,10 @@ public final class Simulator implements AutoCloseable {
             return new Reply(400, error(400, "the request body is not JSON"), null, 0);
         }
         calls.incrementAndGet();
+        if (config.requireKey() != null && !("Bearer " + config.requireKey()).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            // like a provider: the same answer for a missing and a wrong key, and the key never echoed
+            return new Reply(401, error(401, "No auth credentials found or the API key is not valid (simulated)"), null, 0);
+        }
         if (body == null || !body.path("model").isTextual() || !body.path("messages").isArray() || body.get("messages").isEmpty()) {
             return new Reply(400, error(400, "the request needs a string 'model' and a non-empty 'messages' array"), null, 0);
         }
@@ -152,7 +166,10 @@ public final class Simulator implements AutoCloseable {
         long modelHash = hash(model + "\n" + messages);
         logRequest(model, body, lastUser);
 
-        SplittableRandom random = new SplittableRandom(config.seed() ^ modelHash);
+        long attemptKey = hash(model + "\n" + body);
+        int attempt = faultedAttempts.getOrDefault(attemptKey, 0) + 1;
+        // attempt 1 draws exactly as before attempts were counted, so earlier seeds keep their fates
+        SplittableRandom random = new SplittableRandom(config.seed() ^ modelHash ^ (attempt == 1 ? 0 : mix(attempt)));
         long delay = delay(model, random);
         if (model.contains("always-timeout")) return forced(599, model, delay);
         if (model.contains("always-garbage")) return new Reply(200, "<html>not json", null, delay);
@@ -161,11 +178,19 @@ public final class Simulator implements AutoCloseable {
         if (model.contains("error-in-200")) return new Reply(200, error(502, "upstream provider error"), null, delay);
 
         double u = random.nextDouble();
-        if ((u -= config.rateLimitedRate()) < 0) return forced(429, model, delay);
-        if ((u -= config.creditsRate()) < 0) return forced(402, model, delay);
-        if ((u -= config.serverErrorRate()) < 0) return forced(500, model, delay);
-        if ((u -= config.timeoutRate()) < 0) return forced(599, model, delay);
-        if ((u -= config.garbageRate()) < 0) return new Reply(200, "<html>not json", null, delay);
+        Reply transientFault = null;
+        if ((u -= config.rateLimitedRate()) < 0) transientFault = forced(429, model, delay);
+        else if ((u -= config.creditsRate()) < 0) {
+            faultedAttempts.remove(attemptKey);
+            return forced(402, model, delay);
+        } else if ((u -= config.serverErrorRate()) < 0) transientFault = forced(500, model, delay);
+        else if ((u -= config.timeoutRate()) < 0) transientFault = forced(599, model, delay);
+        else if ((u -= config.garbageRate()) < 0) transientFault = new Reply(200, "<html>not json", null, delay);
+        if (transientFault != null) {
+            faultedAttempts.put(attemptKey, attempt);
+            return transientFault;
+        }
+        faultedAttempts.remove(attemptKey);
         if ((u - config.emptyRate()) < 0 || model.contains("always-empty") || body.path("max_completion_tokens").asInt(Integer.MAX_VALUE) < 16) {
             return new Reply(200, completion(model, messages, "", "length"), null, delay);
         }
@@ -257,6 +282,13 @@ public final class Simulator implements AutoCloseable {
                 log.warn("writing the simulator's request log failed", e);
             }
         }
+    }
+
+    /** Spreads a small attempt number over all 64 bits (SplitMix64's finaliser), so attempt seeds are far apart. */
+    private static long mix(long x) {
+        x = (x ^ (x >>> 30)) * 0xbf58476d1ce4e5b9L;
+        x = (x ^ (x >>> 27)) * 0x94d049bb133111ebL;
+        return x ^ (x >>> 31);
     }
 
     private static long hash(String s) {

@@ -4,9 +4,14 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * How the simulator behaves. Failure rates are fractions of calls (0 to 1), drawn
- * deterministically per (model, prompt), so the same request always meets the same fate.
+ * How the simulator behaves. Failure rates are fractions of attempts (0 to 1), drawn
+ * deterministically per (model, request body, attempt number): the simulator counts how many times
+ * in a row it has received the same body for the same model, so a retry meets a fresh draw and can
+ * succeed, while a run repeated from scratch meets the same fates in the same order. (Before, the
+ * draw was per (model, prompt) only, so a retry always met the fault of its first attempt.)
  *
+ * @param requireKey     when set ({@code fusion.simulator.require-key}), a call without
+ *                       {@code Authorization: Bearer <requireKey>} is answered 401, as a provider answers a missing or wrong key
  * @param latencyMs      time to answer a call
  * @param jitterMs       uniform ± spread around the latency
  * @param timeoutHangMs  how long a "timeout" call hangs before the server finally answers
@@ -24,7 +29,8 @@ public record SimulatorConfig(
         double serverErrorRate,
         double timeoutRate,
         double garbageRate,
-        double emptyRate) {
+        double emptyRate,
+        String requireKey) {
 
     public static final String PREFIX = "fusion.simulator.";
 
@@ -34,11 +40,21 @@ public record SimulatorConfig(
 
     public SimulatorConfig withLatency(long latency, long jitter) {
         return new SimulatorConfig(latency, jitter, seed, port, timeoutHangMs, requestLog, rateLimitedRate, creditsRate,
-                serverErrorRate, timeoutRate, garbageRate, emptyRate);
+                serverErrorRate, timeoutRate, garbageRate, emptyRate, requireKey);
+    }
+
+    /** Never prints the key it requires. */
+    @Override
+    public String toString() {
+        return "SimulatorConfig[latencyMs=" + latencyMs + ", jitterMs=" + jitterMs + ", seed=" + seed + ", port=" + port
+                + ", timeoutHangMs=" + timeoutHangMs + ", requestLog=" + requestLog + ", rateLimitedRate=" + rateLimitedRate
+                + ", creditsRate=" + creditsRate + ", serverErrorRate=" + serverErrorRate + ", timeoutRate=" + timeoutRate
+                + ", garbageRate=" + garbageRate + ", emptyRate=" + emptyRate + ", requireKey=" + (requireKey == null ? "none" : "***") + "]";
     }
 
     public static SimulatorConfig fromProperties(Map<String, String> p) {
         String log = p.get(PREFIX + "request-log");
+        String key = p.get(PREFIX + "require-key");
         SimulatorConfig c = new SimulatorConfig(
                 millis(p, "latency-ms", 200),
                 millis(p, "jitter-ms", 0),
@@ -51,7 +67,8 @@ public record SimulatorConfig(
                 rate(p, "failure.server-error"),
                 rate(p, "failure.timeout"),
                 rate(p, "failure.garbage"),
-                rate(p, "failure.empty"));
+                rate(p, "failure.empty"),
+                key == null || key.isBlank() ? null : key.strip());
         double total = c.rateLimitedRate + c.creditsRate + c.serverErrorRate + c.timeoutRate + c.garbageRate + c.emptyRate;
         if (total > 1.0 + 1e-9) {
             throw new IllegalArgumentException(PREFIX + "failure.* rates add up to " + total + "; together they must be at most 1");

@@ -193,6 +193,27 @@ class ProviderRoutesTest {
             assertThat(provider(routes, "local").requiresApiKey()).isFalse();
             assertThat(provider(routes, "openrouter").usable()).isFalse();
             assertThat(routes.hasUsableProvider()).isTrue();
+            assertThat(routes.providersMissingKey()).extracting(ProviderConfig::name).containsExactly("openrouter");
+        }
+
+        @Test
+        @DisplayName("a remote base-url needs a key whatever its scheme; loopback (localhost, 127.x, [::1]) or api-key-required=false needs none")
+        void whoNeedsAKey() {
+            ProviderRoutes routes = routes(NO_ENV, "fusion.providers", "openrouter,gpu,open,loop4,loop6,strict",
+                    "fusion.provider.openrouter.base-url", "https://proxy.example.com/v1",
+                    "fusion.provider.gpu.base-url", "http://gpu-box:8000/v1",
+                    "fusion.provider.open.base-url", "http://gpu-box:8001/v1",
+                    "fusion.provider.open.api-key-required", "false",
+                    "fusion.provider.loop4.base-url", "http://127.0.0.1:8089/v1",
+                    "fusion.provider.loop6.base-url", "http://[::1]:8089/v1",
+                    "fusion.provider.strict.base-url", "http://localhost:8089/v1",
+                    "fusion.provider.strict.api-key-required", "true");
+
+            assertThat(routes.providersMissingKey()).extracting(ProviderConfig::name).containsExactly("openrouter", "gpu", "strict");
+            assertThat(provider(routes, "openrouter").apiKeySetting()).isEqualTo("OPENROUTER_API_KEY");
+            assertThat(provider(routes, "gpu").apiKeySetting()).isEqualTo("fusion.provider.gpu.api-key");
+            assertThatThrownBy(() -> routes(NO_ENV, "fusion.provider.openrouter.api-key-required", "maybe"))
+                    .hasMessageContaining("fusion.provider.openrouter.api-key-required='maybe' is not a boolean");
         }
     }
 

@@ -115,6 +115,58 @@ class SimulatorTest {
         assertThat(starved.failure()).isEqualTo(FailureKind.EMPTY_COMPLETION);
     }
 
+    /** Sends the same call until it succeeds (at most 30 times) and returns each attempt's failure wire name, "ok" for the success. */
+    private static List<String> untilAnswered(OpenAiChatClient client, String model, String prompt) {
+        List<String> fates = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ChatOutcome outcome = ask(client, model, prompt);
+            fates.add(outcome.succeeded() ? "ok" : outcome.failure().wireName());
+            if (outcome.succeeded()) break;
+        }
+        return fates;
+    }
+
+    @Test
+    @DisplayName("faults are drawn per attempt: a retry of a faulted call can succeed, and the same seed gives the same fates in the same order")
+    void faultsPerAttempt() {
+        Map<String, String> faults = Map.of("fusion.simulator.failure.server-error", "0.3", "fusion.simulator.failure.rate-limited", "0.2");
+        List<List<String>> first = new ArrayList<>();
+        OpenAiChatClient one = client(faults, Duration.ofSeconds(5));
+        for (int i = 0; i < 40; i++) first.add(untilAnswered(one, "sim/alpha", "question " + i));
+        List<List<String>> again = new ArrayList<>();
+        OpenAiChatClient two = client(faults, Duration.ofSeconds(5));
+        for (int i = 0; i < 40; i++) again.add(untilAnswered(two, "sim/alpha", "question " + i));
+
+        assertThat(first).allSatisfy(fates -> assertThat(fates).endsWith("ok"));
+        assertThat(first).as("some calls met a fault and then succeeded on a later attempt").anySatisfy(fates -> assertThat(fates).hasSizeGreaterThan(1));
+        assertThat(first.stream().flatMap(List::stream)).contains("server_error", "rate_limited");
+        assertThat(again).isEqualTo(first);
+        // once answered, an identical call starts again at attempt 1: it meets the very first fate again
+        List<String> repeated = untilAnswered(two, "sim/alpha", "question 0");
+        assertThat(repeated).isEqualTo(first.get(0));
+    }
+
+    @Test
+    @DisplayName("require-key → 401 without the right Bearer key (the key never echoed), an answer with it")
+    void requireKey() {
+        Map<String, String> settings = Map.of("fusion.simulator.require-key", "sk-sim-secret-42");
+        OpenAiChatClient keyless = client(settings, Duration.ofSeconds(5));
+        OpenAiChatClient wrong = new OpenAiChatClient(ProviderRoutes.single("sim", simulator.baseUrl(), "sk-wrong"), Duration.ofSeconds(5));
+        OpenAiChatClient right = new OpenAiChatClient(ProviderRoutes.single("sim", simulator.baseUrl(), "sk-sim-secret-42"), Duration.ofSeconds(5));
+        open.add(wrong);
+        open.add(right);
+
+        ChatOutcome none = ask(keyless, "sim/alpha", "q");
+        ChatOutcome bad = ask(wrong, "sim/alpha", "q");
+
+        assertThat(none.failure()).isEqualTo(FailureKind.UNAUTHORIZED);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(bad.failure()).isEqualTo(FailureKind.UNAUTHORIZED);
+        assertThat(none.errorMessage() + bad.errorMessage()).doesNotContain("sk-sim-secret-42");
+        assertThat(ask(right, "sim/alpha", "q").succeeded()).isTrue();
+        assertThat(SimulatorConfig.fromProperties(settings).toString()).doesNotContain("sk-sim-secret-42");
+    }
+
     @Test
     @DisplayName("latency is honoured, and 200 concurrent calls wait together rather than in turn")
     void latencyWithoutBlockingThreads() {

@@ -28,7 +28,8 @@ class MetricsEndpointTest {
     @Test
     @DisplayName("/metrics shows model calls (latency, tokens, cost, in flight), retries and results by status")
     void scrape() throws Exception {
-        FusionConfig config = FusionConfig.load(null, Map.of("fusion.calls.retry.base-ms", "1"));
+        // always-500 and always-429 never recover: 4 attempts, not the default patience of 10 minutes
+        FusionConfig config = FusionConfig.load(null, Map.of("fusion.calls.retry.base-ms", "1", "fusion.calls.retry.max-attempts", "4"));
         try (MetricsEndpoint metrics = MetricsEndpoint.start(0);
              Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "5")));
              ChatClient client = ModelCalls.open(ProviderRoutes.single("simulator", simulator.baseUrl(), null), config, Metrics.globalRegistry);

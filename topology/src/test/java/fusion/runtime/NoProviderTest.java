@@ -26,7 +26,7 @@ class NoProviderTest {
         try (FusionProcess run = FusionProcess.start(dir, dir.resolve("out.log"), "run", input.toString(), "--out",
                 dir.resolve("results.jsonl").toString(), "--config", config.toString(), "--state-dir", dir.resolve("state").toString())) {
             assertThat(run.waitFor(Duration.ofSeconds(60))).isEqualTo(2);
-            assertThat(run.output()).contains("no model provider is configured", "OPENROUTER_API_KEY", "fusion.provider.<name>.base-url",
+            assertThat(run.output()).contains("no model provider is configured", "set FUSION_TEST_UNSET_KEY_VARIABLE", "fusion.provider.<name>.base-url",
                     "--simulate");
         }
         assertThat(dir.resolve("state")).doesNotExist();

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Limits, retries and circuit breaking for {@link ResilientChatClient}, read from properties.
@@ -16,15 +18,21 @@ import java.util.TreeMap;
  * fusion.provider.&lt;name&gt;.requests-per-minute=0       0 = unlimited
  * fusion.provider.&lt;name&gt;.tokens-per-minute=0         0 = unlimited; a call counts chars/4 + max_completion_tokens
  * fusion.model.&lt;model-id&gt;.max-in-flight              per-model cap inside its provider's; default: the provider's
- * fusion.calls.retry.max-attempts=4                  HTTP attempts per call, the first included
+ * fusion.calls.patience-ms=600000                   how long a call goes on trying, from its first attempt: retries and
+ *                                                    waits for an open circuit; then it fails with its last real failure
+ * fusion.calls.retry.max-attempts=100                HTTP attempts per call, the first included; a cap, patience decides first
  * fusion.calls.retry.base-ms=500                     full-jitter backoff: random(0, min(max-backoff, base·2^n))
  * fusion.calls.retry.max-backoff-ms=30000
- * fusion.calls.retry.budget-ms=300000                no retry starts later than this after the first attempt
+ * fusion.calls.retry.budget-ms                       deprecated: the former name of patience-ms, read when patience-ms is not set
  * fusion.calls.circuit.failure-rate=50               percent of counted attempts that opens a model's circuit
  * fusion.calls.circuit.min-calls=20                  attempts counted (the window) before the rate is judged
- * fusion.calls.circuit.open-ms=30000                 how long an open circuit fails calls fast
- * fusion.calls.circuit.half-open-calls=3             probes let through after that
+ * fusion.calls.circuit.open-ms=30000                 how long an open circuit holds its model's calls (they wait, unsent)
+ * fusion.calls.circuit.half-open-calls=3             probes let through after that; they decide whether the waiting calls go
  * </pre>
+ *
+ * Before patience, a call stopped after 4 attempts or 300 s of retrying, and an open circuit failed
+ * it at once with {@code circuit_open}: at a steady rate of transient faults that turned a batch
+ * into failures. Now both only delay a call, within its patience.
  *
  * A model id is written into its key as is, dots, slashes and tildes included; the key is read as
  * everything between {@code fusion.model.} and the trailing {@code .max-in-flight}, e.g.
@@ -38,7 +46,11 @@ public record ResilienceConfig(
         Map<String, ProviderLimits> providers,
         Map<String, Integer> modelMaxInFlight) {
 
+    private static final Logger log = LoggerFactory.getLogger(ResilienceConfig.class);
+
+    static final String PATIENCE = "fusion.calls.patience-ms";
     static final String RETRY_PREFIX = "fusion.calls.retry.";
+    static final String DEPRECATED_BUDGET = RETRY_PREFIX + "budget-ms";
     static final String CIRCUIT_PREFIX = "fusion.calls.circuit.";
     static final String PROVIDER_PREFIX = "fusion.provider.";
     static final String MODEL_PREFIX = "fusion.model.";
@@ -107,7 +119,7 @@ public record ResilienceConfig(
                 (int) number(p, RETRY_PREFIX + "max-attempts", d.maxAttempts(), 1, 1_000),
                 number(p, RETRY_PREFIX + "base-ms", d.baseMillis(), 0, Long.MAX_VALUE),
                 number(p, RETRY_PREFIX + "max-backoff-ms", d.maxBackoffMillis(), 0, Long.MAX_VALUE),
-                number(p, RETRY_PREFIX + "budget-ms", d.budgetMillis(), 0, Long.MAX_VALUE));
+                patience(p, d.patienceMillis()));
         CircuitPolicy c = CircuitPolicy.DEFAULT;
         CircuitPolicy circuit = new CircuitPolicy(
                 (int) number(p, CIRCUIT_PREFIX + "failure-rate", c.failureRatePercent(), 1, 100),
@@ -135,6 +147,17 @@ public record ResilienceConfig(
             }
         }
         return new ResilienceConfig(retry, circuit, providers, models);
+    }
+
+    /** {@code patience-ms}, else its deprecated former name {@code retry.budget-ms}, else the default. */
+    private static long patience(Map<String, String> p, long fallback) {
+        boolean current = p.containsKey(PATIENCE) && !p.get(PATIENCE).isEmpty();
+        boolean former = p.containsKey(DEPRECATED_BUDGET) && !p.get(DEPRECATED_BUDGET).isEmpty();
+        if (former) {
+            log.warn("{} is deprecated{}; set {} instead: how long a call goes on trying, retries and waits for an open circuit included",
+                    DEPRECATED_BUDGET, current ? " and ignored, since " + PATIENCE + " is set" : "", PATIENCE);
+        }
+        return number(p, current || !former ? PATIENCE : DEPRECATED_BUDGET, fallback, 0, Long.MAX_VALUE);
     }
 
     private static ProviderLimits providerLimits(Map<String, String> p, String provider) {

@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Test;
 
 class ResilienceConfigTest {
     @Test
-    @DisplayName("no keys → documented defaults: 256 in flight, no rate limits, 4 attempts from 500 ms, circuit 50% of 20 for 30 s")
+    @DisplayName("no keys → documented defaults: 256 in flight, no rate limits, 10 min patience, backoff from 500 ms, circuit 50% of 20 for 30 s")
     void defaults() {
         ResilienceConfig config = ResilienceConfig.fromProperties(Map.of());
 
         assertThat(config).isEqualTo(ResilienceConfig.defaults());
         assertThat(config.limits("openrouter")).isEqualTo(new ProviderLimits(256, 0, 0));
-        assertThat(config.retry()).isEqualTo(new RetryPolicy(4, 500, 30_000, 300_000));
+        assertThat(config.retry()).isEqualTo(new RetryPolicy(100, 500, 30_000, 600_000));
         assertThat(config.circuit()).isEqualTo(new CircuitPolicy(50, 20, 30_000, 3));
         assertThat(config.modelMaxInFlight()).isEmpty();
     }
@@ -35,7 +35,7 @@ class ResilienceConfigTest {
                 Map.entry("fusion.calls.retry.max-attempts", "6"),
                 Map.entry("fusion.calls.retry.base-ms", "250"),
                 Map.entry("fusion.calls.retry.max-backoff-ms", "10000"),
-                Map.entry("fusion.calls.retry.budget-ms", "60000"),
+                Map.entry("fusion.calls.patience-ms", "60000"),
                 Map.entry("fusion.calls.circuit.failure-rate", "75"),
                 Map.entry("fusion.calls.circuit.min-calls", "10"),
                 Map.entry("fusion.calls.circuit.open-ms", "5000"),
@@ -48,6 +48,16 @@ class ResilienceConfigTest {
                 "anthropic/claude-opus-4.5", 4, "~google/gemini-flash-latest", 8));
         assertThat(config.retry()).isEqualTo(new RetryPolicy(6, 250, 10_000, 60_000));
         assertThat(config.circuit()).isEqualTo(new CircuitPolicy(75, 10, 5_000, 2));
+    }
+
+    @Test
+    @DisplayName("fusion.calls.retry.budget-ms, the former name, still sets the patience; patience-ms wins over it")
+    void deprecatedBudget() {
+        assertThat(ResilienceConfig.fromProperties(Map.of("fusion.calls.retry.budget-ms", "90000")).retry().patienceMillis()).isEqualTo(90_000);
+        assertThat(ResilienceConfig.fromProperties(Map.of("fusion.calls.retry.budget-ms", "90000", "fusion.calls.patience-ms", "120000"))
+                .retry().patienceMillis()).isEqualTo(120_000);
+        assertThatThrownBy(() -> ResilienceConfig.fromProperties(Map.of("fusion.calls.patience-ms", "soon")))
+                .hasMessageContaining("fusion.calls.patience-ms='soon' is not a whole number");
     }
 
     @Test

@@ -79,6 +79,21 @@ class ResilientChatClientTest {
         return client;
     }
 
+    private ResilientChatClient client(ResilienceConfig config, java.util.function.DoubleSupplier random) {
+        ResilientChatClient client = new ResilientChatClient(new OpenAiChatClient(routes(), CALL_TIMEOUT), routes(), config, registry, random);
+        clients.add(client);
+        return client;
+    }
+
+    /** Waits (at most 10 s) for a model's circuit gauge to show {@code state}: 0 closed, 1 half-open, 2 open. */
+    private void awaitCircuitState(String model, int state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gauge(CallMetrics.CIRCUIT_STATE, CallMetrics.REQUEST_MODEL, model) != state) {
+            if (System.nanoTime() > deadline) throw new AssertionError("circuit of " + model + " never reached state " + state);
+            Thread.sleep(5);
+        }
+    }
+
     private ResilientChatClient client(RetryPolicy retry) {
         return client(ResilienceConfig.defaults().withRetry(retry));
     }
@@ -123,6 +138,9 @@ class ResilientChatClientTest {
             assertThat(outcome.succeeded()).isTrue();
             assertThat(outcome.content()).isEqualTo("Kafka is a distributed event log.");
             assertThat(outcome.attempts()).isEqualTo(2);
+            assertThat(outcome.retriesByReason()).containsExactly(Map.entry("server_error", 1));
+            assertThat(outcome.httpRequests()).isEqualTo(2);
+            assertThat(outcome.circuitWaitMs()).isZero();
             assertThat(provider.requests()).isEqualTo(2);
         }
 
@@ -227,11 +245,27 @@ class ResilientChatClientTest {
             assertThat(outcome.statusCode()).isEqualTo(529);
             assertThat(outcome.errorMessage()).contains("third: overloaded");
             assertThat(outcome.attempts()).isEqualTo(3);
+            assertThat(outcome.retriesByReason()).as("500 and 502 are both server_error").containsExactly(Map.entry("server_error", 2));
             assertThat(provider.requests()).isEqualTo(3);
         }
 
         @Test
-        @DisplayName("no retry starts past the retry budget: a Retry-After beyond it ends the call")
+        @DisplayName("retries are counted by reason: 429, 500, 503 then 200 → rate_limited 1, server_error 1, overloaded 1")
+        void retriesByReason() throws Exception {
+            provider.then(new MockResponse.Builder().code(429).setHeader("retry-after-ms", "10").body("slow down").build())
+                    .then(error(500, "oops")).then(error(503, "busy")).then(ok());
+
+            ChatOutcome outcome = call(client(QUICK_RETRIES), MODEL);
+
+            assertThat(outcome.succeeded()).isTrue();
+            assertThat(outcome.retriesByReason()).containsExactly(
+                    Map.entry("overloaded", 1), Map.entry("rate_limited", 1), Map.entry("server_error", 1));
+            assertThat(outcome.retries()).isEqualTo(3);
+            assertThat(outcome.attempts()).isEqualTo(4);
+        }
+
+        @Test
+        @DisplayName("no retry starts past the call's patience: a Retry-After beyond it ends the call")
         void budget() throws Exception {
             provider.then(new MockResponse.Builder().code(503).setHeader("Retry-After", "5").body("busy").build());
 
@@ -254,6 +288,8 @@ class ResilientChatClientTest {
             assertThat(outcome.succeeded()).isTrue();
             assertThat(outcome.attempts()).isEqualTo(2);
             assertThat(provider.requests()).as("the first attempt was sent twice, on two connections").isEqualTo(3);
+            assertThat(outcome.httpRequests()).as("the re-send on a fresh connection is a request, not an attempt").isEqualTo(3);
+            assertThat(outcome.retriesByReason()).containsExactly(Map.entry("network_error", 1));
         }
 
         @Test
@@ -509,10 +545,11 @@ class ResilientChatClientTest {
         }
 
         @Test
-        @DisplayName("client errors (400/401/402/403/404) do not count as model failures: the circuit stays closed")
+        @DisplayName("client errors (400/402/404, a 403 for flagged input) do not count as model failures: the circuit stays closed")
         void clientErrorsDoNotCount() throws Exception {
             ResilientChatClient client = client(circuitAfterFour(60_000));
-            for (int status : new int[] {400, 401, 402, 403, 404, 400}) provider.then(error(status, "client error"));
+            for (int status : new int[] {400, 402, 404, 400, 402}) provider.then(error(status, "client error"));
+            provider.then(error(403, "Your input was flagged by moderation"));
 
             for (int i = 0; i < 6; i++) assertThat(call(client, MODEL).failure().retryable()).isFalse();
             ChatOutcome next = call(client, MODEL);
@@ -539,18 +576,182 @@ class ResilientChatClientTest {
         }
 
         @Test
-        @DisplayName("a retry that meets the opened circuit ends as circuit_open, naming the last failure")
+        @DisplayName("a retry that meets an open circuit it cannot outwait within patience ends with its last real failure, not circuit_open")
         void retriesStopAtOpenCircuit() throws Exception {
             ResilientChatClient client = client(ResilienceConfig.defaults()
-                    .withRetry(new RetryPolicy(10, 1, 5, 60_000)).withCircuit(new CircuitPolicy(50, 3, 60_000, 1)));
+                    .withRetry(new RetryPolicy(10, 1, 5, 30_000)).withCircuit(new CircuitPolicy(50, 3, 60_000, 1)));
             for (int i = 0; i < 10; i++) provider.then(error(500, "Internal Server Error"));
 
             ChatOutcome outcome = call(client, MODEL);
 
-            assertThat(outcome.failure()).isEqualTo(FailureKind.CIRCUIT_OPEN);
+            assertThat(outcome.failure()).isEqualTo(FailureKind.SERVER_ERROR);
+            assertThat(outcome.statusCode()).isEqualTo(500);
             assertThat(outcome.attempts()).isEqualTo(3);
-            assertThat(outcome.errorMessage()).contains("last failure: server_error");
+            assertThat(outcome.retriesByReason()).containsExactly(Map.entry("server_error", 2));
+            assertThat(outcome.errorMessage()).contains("Internal Server Error").contains("fusion.calls.patience-ms");
             assertThat(provider.requests()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("circuit opens → calls wait, unsent, and succeed after the half-open probe does")
+        void callsWaitForHalfOpen() throws Exception {
+            // every first retry waits 199 ms, so all four failures have opened the circuit before any retry is due
+            ResilientChatClient client = client(ResilienceConfig.defaults()
+                    .withRetry(new RetryPolicy(100, 200, 200, 60_000)).withCircuit(new CircuitPolicy(50, 4, 300, 1)), () -> 0.995);
+            for (int i = 0; i < 4; i++) provider.then(error(503, "overloaded"));
+            provider.holdRequests();
+
+            List<CompletableFuture<ChatOutcome>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) calls.add(client.complete(ask(MODEL)));
+            provider.awaitArrivals(4);
+            provider.releaseRequests();
+            awaitCircuitState(MODEL, 2);
+            for (int i = 0; i < 6; i++) calls.add(client.complete(ask(MODEL)));
+
+            List<ChatOutcome> outcomes = new ArrayList<>();
+            for (CompletableFuture<ChatOutcome> c : calls) outcomes.add(await(c));
+
+            assertThat(outcomes).allMatch(ChatOutcome::succeeded);
+            assertThat(outcomes).as("every call waited for the circuit").allMatch(o -> o.circuitWaitMs() > 0);
+            assertThat(outcomes.subList(0, 4)).allSatisfy(o -> assertThat(o.retriesByReason()).containsExactly(Map.entry("overloaded", 1)));
+            // 4 failures, then 1 probe, then the 9 calls still waiting: no call was sent while the circuit was open
+            assertThat(provider.requests()).isEqualTo(14);
+            assertThat(gauge(CallMetrics.CIRCUIT_STATE, CallMetrics.REQUEST_MODEL, MODEL)).isZero();
+        }
+
+        @Test
+        @DisplayName("a failed half-open probe opens the circuit again; the waiting calls go when a later probe succeeds")
+        void failedProbeKeepsWaiting() throws Exception {
+            ResilientChatClient client = client(ResilienceConfig.defaults()
+                    .withRetry(new RetryPolicy(100, 1, 5, 60_000)).withCircuit(new CircuitPolicy(50, 2, 200, 1)));
+            for (int i = 0; i < 3; i++) provider.then(error(500, "down"));
+
+            CompletableFuture<ChatOutcome> first = client.complete(ask(MODEL));
+            CompletableFuture<ChatOutcome> second = client.complete(ask(MODEL));
+
+            assertThat(await(first).succeeded()).isTrue();
+            assertThat(await(second).succeeded()).isTrue();
+            // 2 failures open it, the first probe fails (500), the second probe succeeds, then the other call goes
+            assertThat(provider.requests()).isEqualTo(5);
+            assertThat(await(first).retries() + await(second).retries()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("patience exhausted while a circuit stays open → the call's last real failure (503 overloaded), never circuit_open")
+        void patienceExhausted() throws Exception {
+            // open-ms 200 and patience 1 s: the circuit half-opens several times, every probe fails
+            ResilientChatClient client = client(ResilienceConfig.defaults()
+                    .withRetry(new RetryPolicy(100, 1, 5, 1_000)).withCircuit(new CircuitPolicy(50, 2, 200, 1)));
+            for (int i = 0; i < 100; i++) provider.then(error(503, "Service Unavailable"));
+
+            ChatOutcome outcome = call(client, MODEL);
+
+            assertThat(outcome.failure()).isEqualTo(FailureKind.OVERLOADED);
+            assertThat(outcome.statusCode()).isEqualTo(503);
+            assertThat(outcome.errorMessage()).contains("Service Unavailable");
+            assertThat(outcome.attempts()).isGreaterThan(2).isEqualTo(provider.requests());
+            assertThat(outcome.retriesByReason()).containsOnlyKeys("overloaded");
+            assertThat(outcome.retries()).isEqualTo(outcome.attempts() - 1);
+            assertThat(outcome.circuitWaitMs()).isPositive();
+        }
+    }
+
+    @Nested
+    @DisplayName("a provider that refuses its key")
+    class Refusal {
+        private final List<ProviderRefusal> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        /** The provider's key comes from OPENROUTER_API_KEY, as it does for a user. */
+        private ResilientChatClient refusingClient(Map<String, String> properties) {
+            Map<String, String> all = new java.util.HashMap<>(properties);
+            all.put("fusion.provider.openrouter.base-url", server.url("/api/v1").toString());
+            ProviderRoutes routes = ProviderRoutes.fromProperties(all, Map.of("OPENROUTER_API_KEY", KEY)::get);
+            ResilientChatClient client = new ResilientChatClient(new OpenAiChatClient(routes, CALL_TIMEOUT), routes,
+                    ResilienceConfig.fromProperties(all).withRetry(QUICK_RETRIES), registry);
+            clients.add(client);
+            client.onProviderRefused(heard::add);
+            return client;
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(ints = {401, 403})
+        @DisplayName("all-401 (or 403) provider → the listener hears once, naming the provider, status and variable; later calls are not sent")
+        void refusedOnce(int status) throws Exception {
+            ResilientChatClient client = refusingClient(Map.of());
+            for (int i = 0; i < 20; i++) provider.then(error(status, "Invalid API key " + KEY));
+            provider.holdRequests();
+
+            List<CompletableFuture<ChatOutcome>> firstCalls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) firstCalls.add(client.complete(ask(i == 0 ? MODEL : OTHER_MODEL)));
+            provider.awaitArrivals(3);
+            provider.releaseRequests();
+            List<ChatOutcome> outcomes = new ArrayList<>();
+            for (CompletableFuture<ChatOutcome> c : firstCalls) outcomes.add(await(c));
+            for (int i = 0; i < 5; i++) outcomes.add(call(client, i % 2 == 0 ? MODEL : OTHER_MODEL));
+
+            FailureKind kind = status == 401 ? FailureKind.UNAUTHORIZED : FailureKind.FORBIDDEN;
+            assertThat(outcomes).allSatisfy(o -> assertThat(o.failure()).isEqualTo(kind));
+            assertThat(outcomes.subList(3, 8)).allSatisfy(o -> {
+                assertThat(o.attempts()).isZero();
+                assertThat(o.errorMessage()).startsWith("not sent: ").contains("OPENROUTER_API_KEY");
+            });
+            assertThat(provider.requests()).as("only the calls already at the server were sent").isEqualTo(3);
+            assertThat(heard).singleElement().satisfies(r -> {
+                assertThat(r.provider()).isEqualTo(PROVIDER);
+                assertThat(r.statusCode()).isEqualTo(status);
+                assertThat(r.failure()).isEqualTo(kind);
+                assertThat(r.keySetting()).isEqualTo("OPENROUTER_API_KEY");
+                assertThat(r.describe()).contains("provider openrouter", "HTTP " + status, "set OPENROUTER_API_KEY");
+            });
+            assertThat(kind.rerunnable()).isTrue();
+            List<String> texts = new ArrayList<>(outcomes.stream().map(ChatOutcome::errorMessage).toList());
+            texts.add(heard.get(0).describe());
+            texts.add(heard.get(0).toString());
+            assertThat(texts).noneMatch(t -> t.contains(KEY) || t.contains("0123456789abcdef"));
+        }
+
+        @Test
+        @DisplayName("a call queued behind the in-flight limit when the 401 comes is not sent either")
+        void queuedCallNotSent() throws Exception {
+            ResilientChatClient client = refusingClient(Map.of("fusion.provider.openrouter.max-in-flight", "1"));
+            provider.then(error(401, "User not found."));
+            provider.holdRequests();
+
+            CompletableFuture<ChatOutcome> sent = client.complete(ask(MODEL));
+            CompletableFuture<ChatOutcome> queued = client.complete(ask(MODEL));
+            provider.awaitArrivals(1);
+            provider.releaseRequests();
+
+            assertThat(await(sent).failure()).isEqualTo(FailureKind.UNAUTHORIZED);
+            assertThat(await(queued).failure()).isEqualTo(FailureKind.UNAUTHORIZED);
+            assertThat(await(queued).attempts()).isZero();
+            assertThat(provider.requests()).isEqualTo(1);
+            assertThat(heard).singleElement().satisfies(r -> assertThat(r.describe()).contains("User not found."));
+        }
+
+        @Test
+        @DisplayName("a 403 for flagged input refuses that request only: the provider's other calls still go")
+        void moderation403() throws Exception {
+            ResilientChatClient client = refusingClient(Map.of());
+            provider.then(error(403, "Your chosen model requires moderation and your input was flagged"));
+
+            assertThat(call(client, MODEL).failure()).isEqualTo(FailureKind.FORBIDDEN);
+            assertThat(call(client, MODEL).succeeded()).isTrue();
+            assertThat(heard).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a listener added after the refusal hears of it at once")
+        void lateListener() throws Exception {
+            ResilientChatClient client = refusingClient(Map.of());
+            provider.then(error(401, "no"));
+            call(client, MODEL);
+
+            List<ProviderRefusal> late = new ArrayList<>();
+            client.onProviderRefused(late::add);
+
+            assertThat(late).singleElement().extracting(ProviderRefusal::statusCode).isEqualTo(401);
+            assertThat(client.refusedProviders()).containsOnlyKeys(PROVIDER);
         }
     }
 

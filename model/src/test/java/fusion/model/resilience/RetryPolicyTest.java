@@ -34,10 +34,11 @@ class RetryPolicyTest {
     }
 
     @Test
-    @DisplayName("defaults: 4 attempts, 500 ms base, 30 s cap, 5 min budget; none() makes one attempt")
+    @DisplayName("defaults: up to 100 attempts, 500 ms base, 30 s cap, 10 min patience; none() makes one attempt and waits for nothing")
     void defaults() {
-        assertThat(RetryPolicy.DEFAULT).isEqualTo(new RetryPolicy(4, 500, 30_000, 300_000));
+        assertThat(RetryPolicy.DEFAULT).isEqualTo(new RetryPolicy(100, 500, 30_000, 600_000));
         assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
+        assertThat(RetryPolicy.none().patienceMillis()).isZero();
     }
 
     @Test
