@@ -45,6 +45,9 @@ public final class CallOutcomes {
                 .setSources(new ArrayList<>(o.sources()))
                 .setAttempts(o.attempts())
                 .setCompletedAt(completedAt)
+                .setRetries(new java.util.HashMap<>(o.retriesByReason()))
+                .setCircuitWaitMs(o.circuitWaitMs())
+                .setHttpRequests(o.httpRequests())
                 .build();
     }
 

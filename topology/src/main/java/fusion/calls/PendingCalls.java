@@ -268,6 +268,11 @@ public final class PendingCalls<V> {
         }
     }
 
+    /** A 401, or a call not sent because its provider refused the key: no verdict on the request itself. */
+    static boolean refusedKey(ChatOutcome outcome) {
+        return outcome.failure() == FailureKind.UNAUTHORIZED || (outcome.failure() == FailureKind.FORBIDDEN && outcome.attempts() == 0);
+    }
+
     /**
      * How long a stream thread may still wait for call capacity. Shared by every task and stage on
      * the thread, so their waits add up to one bound: at most {@code max} ms at once, regained at a
@@ -336,6 +341,12 @@ public final class PendingCalls<V> {
             ChatOutcome result = budget.record(outcome != null ? outcome
                     : ChatOutcome.failed(request.model(), FailureKind.NETWORK_ERROR, null, "call failed: " + error, 0));
             if (closed || gaveUp.contains(key)) return; // too late: its timeout went out instead (its cost is counted above)
+            if (refusedKey(result)) {
+                // Not an answer about this request: its provider refused the key, and the run stops. The call stays
+                // stored, so the next run with the key sends it, rather than writing a final error for the row.
+                issued.remove(key);
+                return;
+            }
             completed.add(new Completed<>(key, pending, result));
         });
     }

@@ -1,7 +1,6 @@
 package fusion.cli;
 
 import fusion.calls.CallCapacity;
-import fusion.model.ChatClient;
 import fusion.model.ProviderRoutes;
 import fusion.runtime.BulkRun;
 import fusion.runtime.EmbeddedBroker;
@@ -106,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
-        try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
+        try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
             Topics topics = new Topics(config.string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
@@ -122,11 +121,19 @@ public final class RunCommand implements Callable<Integer> {
                 if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
+                var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
+                client.onProviderRefused(refusal -> refused.compareAndSet(null, refusal));
                 RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress,
                         config.pipeline().requestDefaults())
                         .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
+                        .stopWhen(() -> refused.get() != null)
                         .run(dataset.of(input), out, results.formatOf(out))
                         .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());
+                if (refused.get() != null) {
+                    // The rows not answered stay pending in the state directory; the same command with the key sends them.
+                    System.err.println("fusion run: stopped: " + refused.get().describe());
+                    return 2;
+                }
                 System.out.println(summary.describe());
                 long paidHere = capacity.budget().callsByThisProcess();
                 if (paidHere < summary.calls()) {

@@ -1,6 +1,5 @@
 package fusion.cli;
 
-import fusion.model.ChatClient;
 import fusion.model.ProviderRoutes;
 import fusion.runtime.FusionApp;
 import fusion.runtime.FusionConfig;
@@ -35,13 +34,22 @@ public final class ServeCommand implements Callable<Integer> {
         if (routes == null) return 2;
         StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
-        try (ChatClient client = ModelCalls.open(routes, config, Metrics.globalRegistry);
+        try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              FusionApp app = FusionApp.start(FusionApp.Settings.cluster(config, cluster.bootstrapServers, stateDir), config.topics(),
                      config.pipeline(), client, config.capacity())) {
+            var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
+            client.onProviderRefused(refusal -> {
+                if (refused.compareAndSet(null, refusal)) stop.request();
+            });
             if (metrics != null) metrics.watch(app.streams());
             System.err.println("serving " + config.topics().requests() + " → " + config.topics().results() + " on " + cluster.bootstrapServers
                     + (metrics != null ? "; metrics on :" + metrics.port() : ""));
             stop.await();
+            if (refused.get() != null) {
+                // Its calls stay pending in the app's state: the next serve with the key sends them.
+                System.err.println("fusion serve: " + refused.get().describe());
+                return 2;
+            }
             System.err.println("stopping: closing the streams app (its group membership, in-flight transactions)");
         } finally {
             if (metrics != null) metrics.close();

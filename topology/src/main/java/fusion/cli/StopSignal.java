@@ -52,6 +52,11 @@ final class StopSignal {
         return requested.getCount() == 0;
     }
 
+    /** Asks for a stop from inside the command (a provider refused its key). */
+    void request() {
+        requested.countDown();
+    }
+
     /** Waits until a stop is asked for. */
     void await() throws InterruptedException {
         requested.await();

@@ -24,6 +24,7 @@ public final class BulkRun {
     private final Topics topics;
     private final RunProgress progress;
     private boolean retryFailed = true;
+    private java.util.function.BooleanSupplier stop = () -> false;
     private final FusionDefaults limits;
 
     public BulkRun(String bootstrapServers, Topics topics, PrintStream progress, Duration progressEvery) {
@@ -48,6 +49,12 @@ public final class BulkRun {
      */
     public BulkRun retryFailed(boolean retry) {
         this.retryFailed = retry;
+        return this;
+    }
+
+    /** Stops collecting, with the results so far, once {@code stop} says so (a provider refused its key). */
+    public BulkRun stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stop = stop;
         return this;
     }
 
@@ -98,7 +105,7 @@ public final class BulkRun {
                 .filter(r -> FailureReason.DUPLICATE_REQUEST_ID.wireName().equals(r.getFailureReason())).count();
         RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
                 .collect(r -> r.getAttempt() >= wantedAttempt.getOrDefault(r.getRequestId(), 1), rows.keySet(),
-                        ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), () -> false);
+                        ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), stop);
         return summary.withRetriedResults(retried).withDuplicateIds(duplicates);
     }
 

@@ -1,6 +1,5 @@
 package fusion.runtime;
 
-import fusion.model.ChatClient;
 import fusion.model.OpenAiChatClient;
 import fusion.model.ProviderRoutes;
 import fusion.model.resilience.ResilientChatClient;
@@ -14,7 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class ModelCalls {
     private ModelCalls() {}
 
-    public static ChatClient open(ProviderRoutes routes, FusionConfig config, MeterRegistry registry) {
+    public static ResilientChatClient open(ProviderRoutes routes, FusionConfig config, MeterRegistry registry) {
         OpenAiChatClient http = new OpenAiChatClient(routes, config.callTimeout());
         return ResilientChatClient.fromProperties(http, config.values(), registry);
     }
