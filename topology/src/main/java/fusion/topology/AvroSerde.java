@@ -1,11 +1,13 @@
 package fusion.topology;
 
+import fusion.records.WriterSchemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -15,7 +17,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Avro single-object encoding (0xC3 0x01, the schema's 8-byte fingerprint, then the binary
- * record): any Avro library decodes it with the .avsc, and no registry is needed.
+ * record): any Avro library decodes it with the .avsc, and no registry is needed. Records written
+ * with any released version of the schema decode too, through Avro's schema resolution: a job's
+ * topics, changelogs and stores outlive the build that wrote them.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     static {
@@ -30,7 +34,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         SpecificData data = SpecificData.getForClass(type);
         Schema schema = data.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(data, schema);
-        this.decoder = new BinaryMessageDecoder<>(data, schema);
+        this.decoder = new BinaryMessageDecoder<>(data, schema, WriterSchemas.all().add(schema).of(schema.getFullName()));
         this.recordName = schema.getName();
     }
 
@@ -49,6 +53,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public T decode(byte[] bytes) {
         try {
             return decoder.decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new SerializationException("not a " + recordName + " this build can read: " + e.getMessage()
+                    + " (a schema neither current nor released; written by a newer build, or not one of our records)", e);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("not a " + recordName + " in Avro single-object encoding: " + e.getMessage(), e);
         }
