@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 
 /**
  * A client of the Confluent Schema Registry REST API (v1), as far as the wire format needs it:
@@ -94,7 +95,7 @@ public final class SchemaRegistry {
      * @throws SchemaRegistryException 409 when the registry finds it incompatible with the subject's schemas, 422 when invalid
      */
     public int register(String subject, Schema schema) {
-        String key = subject + '\n' + schema.toString();
+        String key = key(subject, schema);
         Integer cached = idsBySubjectAndSchema.get(key);
         if (cached != null) return cached;
         JsonNode answer = send("POST", "subjects/" + encode(subject) + "/versions", body(schema), "registering " + schema.getFullName() + " under " + subject);
@@ -136,13 +137,17 @@ public final class SchemaRegistry {
         try {
             JsonNode answer = send("POST", "subjects/" + encode(subject), body(schema), "looking up " + schema.getFullName() + " under " + subject);
             Registered registered = new Registered(answer.path("subject").asText(subject), answer.path("id").asInt(), answer.path("version").asInt());
-            idsBySubjectAndSchema.putIfAbsent(subject + '\n' + schema, registered.id());
+            idsBySubjectAndSchema.putIfAbsent(key(subject, schema), registered.id());
             schemasById.putIfAbsent(registered.id(), schema);
             return Optional.of(registered);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == 40401 || e.errorCode() == 40403) return Optional.empty();
             throw e;
         }
+    }
+
+    private static String key(String subject, Schema schema) {
+        return subject + '\n' + SchemaNormalization.parsingFingerprint64(schema);
     }
 
     private static String body(Schema schema) {

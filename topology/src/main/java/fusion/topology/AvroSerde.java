@@ -54,6 +54,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final SchemaRegistry registry;
     private final Function<byte[], T> json;
     private final Map<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
 
     /** Single-object encoding, no registry, no JSON. */
     public AvroSerde(Class<T> type) {
@@ -100,7 +101,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
      */
     public byte[] encode(String topic, T value) {
         if (registry == null) return encode(value);
-        int id = registry.register(RegistryFraming.valueSubject(topic), schema);
+        int id = idsByTopic.computeIfAbsent(topic, t -> registry.register(RegistryFraming.valueSubject(t), schema));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             BinaryEncoder binary = EncoderFactory.get().directBinaryEncoder(out, null);
