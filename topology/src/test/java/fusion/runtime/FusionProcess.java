@@ -36,12 +36,20 @@ final class FusionProcess implements AutoCloseable {
      * are not passed on: they are settings, and the child sees only those the test gives.
      */
     static FusionProcess start(Path workDir, Path output, Map<String, String> env, String... args) throws IOException {
+        return start(List.of("-cp", System.getProperty("java.class.path"), "fusion.cli.FusionCommand"), workDir, output, env, args);
+    }
+
+    /** The same with another build's {@code fusion.jar} (a released one, say) instead of this JVM's class path. */
+    static FusionProcess startJar(Path jar, Path workDir, Path output, String... args) throws IOException {
+        return start(List.of("-jar", jar.toString()), workDir, output, Map.of(), args);
+    }
+
+    private static FusionProcess start(List<String> launch, Path workDir, Path output, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema",
-                "-cp", System.getProperty("java.class.path"),
-                "fusion.cli.FusionCommand"));
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema"));
+        command.addAll(launch);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("FUSION_") || name.startsWith("KAFKA_"));
@@ -58,7 +66,7 @@ final class FusionProcess implements AutoCloseable {
     int waitFor(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(5, command.size()))
+            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(3, command.size()))
                     + "\n--- its output ---\n" + output());
         }
         return process.exitValue();

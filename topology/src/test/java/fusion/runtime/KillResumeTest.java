@@ -32,35 +32,21 @@ class KillResumeTest {
     @Test
     @DisplayName("kill -9 mid-run, same command again → one result per row; no panel call repeated for requests already answered")
     void killedRunResumes() throws Exception {
-        Path input = dir.resolve("rows.jsonl");
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < ROWS; i++) {
-            rows.add("{\"id\":\"row-" + i + "\",\"prompt\":\"Question " + i + ": weigh approach A against approach B\","
-                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\"],\"model\":\"sim/judge\"}");
-        }
-        Files.write(input, rows);
         Path requestLog = dir.resolve("simulator-requests.jsonl");
-        Path results = dir.resolve("results.jsonl");
 
         try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of(
                 "fusion.simulator.latency-ms", "400", "fusion.simulator.request-log", requestLog.toString())))) {
-            Path config = dir.resolve("fusion.properties");
-            Files.writeString(config, String.join("\n",
-                    "fusion.providers=sim",
-                    "fusion.provider.default=sim",
-                    "fusion.provider.sim.base-url=" + simulator.baseUrl(),
-                    "fusion.calls.max-in-flight-per-model=" + PER_MODEL,
-                    "fusion.provider.sim.max-in-flight=" + PER_MODEL * 3));
-            String[] command = {"run", input.toString(), "--out", results.toString(), "--config", config.toString(),
-                    "--state-dir", dir.resolve("state").toString(), "--progress-seconds", "1"};
+            SimulatedJob job = SimulatedJob.write(dir, ROWS, simulator.baseUrl(), PER_MODEL);
+            Path results = job.results();
+            String[] command = job.command();
 
             Set<String> answeredBeforeKill;
             try (FusionProcess first = FusionProcess.start(dir, dir.resolve("first.log"), command)) {
                 long deadline = System.currentTimeMillis() + 90_000;
-                while (readResults(results).size() < ROWS / 3 && first.alive() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+                while (ResultsFile.byId(results).size() < ROWS / 3 && first.alive() && System.currentTimeMillis() < deadline) Thread.sleep(50);
                 assertThat(first.alive()).as("the first run is still going when killed:\n" + first.output()).isTrue();
                 first.kill();
-                answeredBeforeKill = readResults(results).keySet();
+                answeredBeforeKill = ResultsFile.byId(results).keySet();
             }
             assertThat(answeredBeforeKill).hasSizeBetween(ROWS / 3, ROWS - 1);
 
@@ -71,7 +57,7 @@ class KillResumeTest {
             }
 
             List<String> lines = Files.readAllLines(results);
-            Map<String, JsonNode> all = readResults(results);
+            Map<String, JsonNode> all = ResultsFile.byId(results);
             assertThat(lines).hasSize(ROWS);
             assertThat(all).hasSize(ROWS);
             all.values().forEach(r -> assertThat(r.get("status").asText()).isEqualTo("ok"));
@@ -88,20 +74,5 @@ class KillResumeTest {
             int repeated = panelCallsPerPrompt.values().stream().mapToInt(n -> n - PANEL.size()).sum();
             assertThat(repeated).as("only calls in flight at the kill are made again").isLessThanOrEqualTo(PER_MODEL * PANEL.size());
         }
-    }
-
-    /** The results file's complete lines, by request id: a line cut short by the kill is not a result. */
-    private static Map<String, JsonNode> readResults(Path file) throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        if (!Files.exists(file)) return out;
-        for (String line : Files.readAllLines(file)) {
-            try {
-                JsonNode r = JSON.readTree(line);
-                out.put(r.get("request_id").asText(), r);
-            } catch (Exception partial) {
-                // the last line of a killed run may be half written
-            }
-        }
-        return out;
     }
 }
