@@ -119,8 +119,9 @@ class SchemaEvolutionTest {
         assertThat(outcome.get("content").toString()).isEqualTo("yes");
         for (Schema.Field added : reader.getField("answers").schema().getElementType().getField("outcome").schema().getFields()) {
             if (writer.getField("answers").schema().getElementType().getField("outcome").schema().getField(added.name()) == null) {
-                assertThat(GenericData.get().compare(outcome.get(added.name()), GenericData.get().getDefaultValue(added), added.schema()) == 0)
-                        .as("%s, new since v0.1.0, takes its default", added.name()).isTrue();
+                // compared as text: Avro's GenericData.compare refuses maps
+                assertThat(String.valueOf(outcome.get(added.name()))).as("%s, new since v0.1.0, takes its default", added.name())
+                        .isEqualTo(String.valueOf(GenericData.get().getDefaultValue(added)));
             }
         }
     }

@@ -16,8 +16,7 @@ import java.util.HexFormat;
 public final class CallFingerprint {
     private CallFingerprint() {}
 
-    public static String of(PanelTask task) {
-        FusionRequest r = task.getRequest();
+    public static String of(PanelTask task, FusionRequest r) {
         MessageDigest sha = sha256();
         field(sha, task.getModel());
         for (Message m : r.getMessages()) {

@@ -1,10 +1,12 @@
 package fusion.calls;
 
+import fusion.fanout.OpenRequests;
 import fusion.intake.Cancellations;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
 import fusion.model.FailureKind;
 import fusion.schema.CallOutcome;
+import fusion.schema.FusionRequest;
 import fusion.schema.PanelResponse;
 import fusion.schema.PanelTask;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -22,7 +24,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     public static final String COMPLETED_STORE = "completed-panel-calls";
     public static final String STAGE = "panel";
 
-    /** Where responses go, and where answered calls are recorded for reuse. */
+    /** Where responses go (the audit topic's sink, or null when fusion.audit-topics is off), and where answered calls are recorded for reuse. */
     public record Routes(String join, String responses, String completed) {}
 
     private final CallSettings settings;
@@ -30,6 +32,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     private ProcessorContext<String, Object> context;
     private Cancellations cancellations;
     private ReadOnlyKeyValueStore<String, CallOutcome> completed;
+    private OpenRequests open;
 
     public PanelCalls(CallSettings settings, Routes routes) {
         this.settings = settings;
@@ -40,13 +43,14 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         cancellations = Cancellations.of(context);
+        open = OpenRequests.of(context);
         if (settings.reuseAnswers()) completed = context.getStateStore(COMPLETED_STORE);
     }
 
     @Override
     public String admit(Record<String, PanelTask> record) {
         PanelTask task = record.value();
-        CallOutcome earlier = completed == null ? null : ReusedAnswers.fresh(completed.get(CallFingerprint.of(task)),
+        CallOutcome earlier = completed == null ? null : ReusedAnswers.fresh(completed.get(CallFingerprint.of(task, requestOf(task))),
                 settings.reuseRetention(), context.currentSystemTimeMs());
         if (earlier != null) {
             respond(task, CallOutcome.newBuilder(earlier).setReused(true).setCompletedAt(context.currentSystemTimeMs()).build());
@@ -61,20 +65,19 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
      */
     @Override
     public ChatOutcome notSent(PanelTask task) {
-        String batch = cancellations.cancelledBatch(task.getRequest());
+        String batch = cancellations.cancelledBatch(requestOf(task));
         return batch == null ? null
                 : ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
     }
 
     /** One key per request, try and panel seat: a rerun's second try never meets the first one's calls. */
     static String callKey(PanelTask task) {
-        int attempt = task.getRequest().getAttempt();
-        return task.getRequestId() + (attempt > 1 ? "#a" + attempt : "") + "#" + task.getIndex();
+        return OpenRequests.key(task.getRequestId(), task.getAttempt()) + "#" + task.getIndex();
     }
 
     @Override
     public ChatRequest request(PanelTask task) {
-        var request = task.getRequest();
+        var request = requestOf(task);
         ChatRequest call = ChatRequest.of(task.getModel(), CallOutcomes.chatMessages(request))
                 .withTemperature(request.getTemperature())
                 .withServerTools(request.getTools());
@@ -86,9 +89,13 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
         CallOutcome record = CallOutcomes.toRecord(outcome, context.currentSystemTimeMs());
         if (completed != null && CallOutcomes.succeeded(record)) {
             // Recorded in the same transaction as the response: an answer is reusable once it counts.
-            context.forward(new Record<>(CallFingerprint.of(task), (Object) record, record.getCompletedAt()), routes.completed());
+            context.forward(new Record<>(CallFingerprint.of(task, requestOf(task)), (Object) record, record.getCompletedAt()), routes.completed());
         }
         respond(task, record);
+    }
+
+    private FusionRequest requestOf(PanelTask task) {
+        return open.get(task.getRequestId(), task.getAttempt(), task.getRequest());
     }
 
     private void respond(PanelTask task, CallOutcome outcome) {
@@ -98,11 +105,13 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
                 .setModel(task.getModel())
                 .setIndex(task.getIndex())
                 .setPanelSize(task.getPanelSize())
+                .setAttempt(task.getAttempt())
+                // a 0.1.0 task carries its request, which was never opened here: pass it on; null for later ones
                 .setRequest(task.getRequest())
                 .setOutcome(outcome)
                 .build();
         Record<String, Object> out = new Record<>(task.getRequestId(), response, now);
         context.forward(out, routes.join());
-        context.forward(out, routes.responses());
+        if (routes.responses() != null) context.forward(out, routes.responses());
     }
 }

@@ -59,27 +59,24 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
         });
     }
 
-    /** The join's key of one try of a request: a rerun's second try never meets the first one's answers. */
-    public static String key(String requestId, int attempt) {
-        return attempt > 1 ? requestId + "#a" + attempt : requestId;
-    }
-
     @Override
     public void process(Record<String, PanelResponse> record) {
         PanelResponse response = record.value();
         if (response == null) return;
         long now = context.currentSystemTimeMs();
         String id = response.getRequestId();
-        int attempt = response.getRequest().getAttempt();
+        // 0.1.0 responses carry their request (and so their try); later ones carry the try alone
+        int attempt = response.getRequest() != null ? response.getRequest().getAttempt() : response.getAttempt();
         if (attempt <= 1 && emitted.get(id) != null) {
             return; // emitted already by an earlier release: a late response
         }
-        String key = key(id, attempt);
+        String key = fusion.fanout.OpenRequests.key(id, attempt);
         Deliberation d = store.get(key);
         if (d == null) {
             d = Deliberation.newBuilder()
                     .setRequestId(id)
-                    .setRequest(response.getRequest())
+                    .setAttempt(attempt)
+                    .setRequest(response.getRequest()) // carried only by 0.1.0's calls, whose request was never opened
                     .setPanelSize(response.getPanelSize())
                     .setOpenedAt(now)
                     .setDeadlineAt(0)

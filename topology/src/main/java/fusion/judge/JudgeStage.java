@@ -2,12 +2,14 @@ package fusion.judge;
 
 import fusion.calls.CallOutcomes;
 import fusion.calls.CallStage;
+import fusion.fanout.OpenRequests;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
 import fusion.model.FailureKind;
 import fusion.results.FusionResults;
 import fusion.schema.CallOutcome;
 import fusion.schema.Deliberation;
+import fusion.schema.FusionRequest;
 import fusion.schema.FusionResult;
 import fusion.schema.PanelAnswer;
 import fusion.schema.ResultStatus;
@@ -34,6 +36,7 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
     private final String synthesis;
     private final String results;
     private ProcessorContext<String, Object> context;
+    private OpenRequests open;
 
     /** @param synthesis child that writes final answers; @param results the results sink */
     public JudgeStage(String synthesis, String results) {
@@ -44,19 +47,19 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.open = OpenRequests.of(context);
     }
 
     @Override
     public String admit(Record<String, Deliberation> record) {
         Deliberation d = record.value();
         long now = context.currentSystemTimeMs();
-        FusionResult panel = FusionResults.fromPanel(d, now);
+        FusionResult panel = FusionResults.fromPanel(d, requestOf(d), now);
         if (panel.getStatus() == ResultStatus.error) {
             context.forward(new Record<>(d.getRequestId(), panel, now), results);
             return null;
         }
-        int attempt = d.getRequest().getAttempt();
-        return attempt > 1 ? d.getRequestId() + "#a" + attempt : d.getRequestId();
+        return OpenRequests.key(d.getRequestId(), d.getAttempt());
     }
 
     static List<ModelAnswer> answers(Deliberation d) {
@@ -73,37 +76,43 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
 
     @Override
     public ChatRequest request(Deliberation d) {
-        return chatRequest(d);
+        return chatRequest(d, requestOf(d));
     }
 
-    static ChatRequest chatRequest(Deliberation d) {
-        JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
-        ChatRequest call = ChatRequest.of(d.getRequest().getModel(), prompt.messages())
+    static ChatRequest chatRequest(Deliberation d, FusionRequest request) {
+        JudgePrompt prompt = JudgePrompt.build(request, answers(d));
+        ChatRequest call = ChatRequest.of(request.getModel(), prompt.messages())
                 .withTemperature(0.0)
                 // the spec gives the judge the same web tools as the panel
-                .withServerTools(d.getRequest().getTools())
+                .withServerTools(request.getTools())
                 .withResponseFormat(prompt.responseFormat());
-        return CallOutcomes.withRequestLimits(call, d.getRequest());
+        return CallOutcomes.withRequestLimits(call, request);
+    }
+
+    private FusionRequest requestOf(Deliberation d) {
+        // 0.1.0's deliberations carry their request; later ones are looked up
+        return open.get(d.getRequestId(), d.getAttempt(), d.getRequest());
     }
 
     @Override
     public void completed(Deliberation d, ChatOutcome outcome) {
         long now = context.currentSystemTimeMs();
-        FusionResult result = FusionResults.fromPanel(d, now);
+        FusionRequest request = requestOf(d);
+        FusionResult result = FusionResults.fromPanel(d, request, now);
         try {
-            judge(result, d, outcome, now);
+            judge(result, d, request, outcome, now);
         } catch (RuntimeException e) {
             log.error("judging request {} failed unexpectedly", d.getRequestId(), e);
-            result = FusionResults.unexpected(d.getRequestId(), d.getRequest(), e.toString(), now);
+            result = FusionResults.unexpected(d.getRequestId(), request, e.toString(), now);
         }
-        if (result.getStatus() == ResultStatus.ok && d.getRequest().getFinalModel() != null) {
+        if (result.getStatus() == ResultStatus.ok && request.getFinalModel() != null) {
             context.forward(new Record<>(d.getRequestId(), new SynthesisTask(d.getRequest(), result), now), synthesis);
         } else {
             context.forward(new Record<>(d.getRequestId(), result, now), results);
         }
     }
 
-    private static void judge(FusionResult result, Deliberation d, ChatOutcome outcome, long now) {
+    private static void judge(FusionResult result, Deliberation d, FusionRequest request, ChatOutcome outcome, long now) {
         CallOutcome call = CallOutcomes.toRecord(outcome, now);
         result.getCalls().add(CallOutcomes.ledgerEntry(STAGE, call));
         result.setJudgeMs(outcome.latencyMs());
@@ -112,7 +121,7 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
             result.setJudgeFailure(CallOutcomes.failure(call, reason));
             return;
         }
-        JudgePrompt prompt = JudgePrompt.build(d.getRequest(), answers(d));
+        JudgePrompt prompt = JudgePrompt.build(request, answers(d));
         AnalysisParser.Parsed parsed = AnalysisParser.parse(outcome.content(), prompt.labels());
         if (parsed.analysis() != null) {
             result.setAnalysis(parsed.analysis());

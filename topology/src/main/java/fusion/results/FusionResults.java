@@ -48,8 +48,7 @@ public final class FusionResults {
      * The panel's part of the result: an error when every panel model failed, else an ok result
      * with the responses and failed models, ready for the judge's analysis.
      */
-    public static FusionResult fromPanel(Deliberation deliberation, long now) {
-        FusionRequest request = deliberation.getRequest();
+    public static FusionResult fromPanel(Deliberation deliberation, FusionRequest request, long now) {
         List<PanelAnswer> answers = new ArrayList<>(deliberation.getAnswers());
         answers.sort(Comparator.comparingInt(PanelAnswer::getIndex));
         List<ModelResponse> responses = new ArrayList<>();

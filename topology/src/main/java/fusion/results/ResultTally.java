@@ -13,11 +13,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * {@code status}, {@code failure_reason} and {@code analysis} present or absent), in Micrometer's
  * global registry, so any registry the runtime adds to it (Prometheus) sees them. Under
  * exactly-once a result of an aborted transaction is counted too: the counter is at least once.
+ * Every result passes here, so here is where its request stops being held open.
  */
 public final class ResultTally implements Processor<String, FusionResult, String, FusionResult> {
     public static final String METER = "fusion.results";
     private final MeterRegistry registry;
     private ProcessorContext<String, FusionResult> context;
+    private fusion.fanout.OpenRequests open;
 
     public ResultTally() {
         this(Metrics.globalRegistry);
@@ -30,6 +32,7 @@ public final class ResultTally implements Processor<String, FusionResult, String
     @Override
     public void init(ProcessorContext<String, FusionResult> context) {
         this.context = context;
+        this.open = fusion.fanout.OpenRequests.of(context);
     }
 
     @Override
@@ -42,6 +45,8 @@ public final class ResultTally implements Processor<String, FusionResult, String
                 .tag("analysis", r.getAnalysis() == null ? "absent" : "present")
                 .register(registry)
                 .increment();
+        // Its result closes the request: it is held no longer (a no-op for requests that never opened).
+        open.close(r.getRequestId(), r.getAttempt());
         context.forward(record);
     }
 }

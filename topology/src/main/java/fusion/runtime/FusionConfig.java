@@ -157,7 +157,8 @@ public final class FusionConfig {
                         // the key keeps its v0.1.0 name; it now counts from when each call was sent
                         millis("fusion.join.deadline-ms", c.deadline()),
                         millis("fusion.calls.reuse-retention-ms", c.reuseRetention())),
-                millis("fusion.intake.retention-ms", d.requestRetention()));
+                millis("fusion.intake.retention-ms", d.requestRetention()),
+                bool("fusion.audit-topics", d.auditTopics()));
     }
 
     /**

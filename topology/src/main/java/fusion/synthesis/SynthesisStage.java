@@ -2,6 +2,7 @@ package fusion.synthesis;
 
 import fusion.calls.CallOutcomes;
 import fusion.calls.CallStage;
+import fusion.fanout.OpenRequests;
 import fusion.judge.ModelAnswer;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
@@ -23,16 +24,17 @@ public final class SynthesisStage implements CallStage.Plan<SynthesisTask> {
     public static final String STAGE = "synthesis";
 
     private ProcessorContext<String, Object> context;
+    private OpenRequests open;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.open = OpenRequests.of(context);
     }
 
     @Override
     public String admit(Record<String, SynthesisTask> record) {
-        int attempt = record.value().getRequest().getAttempt();
-        return attempt > 1 ? record.key() + "#a" + attempt : record.key();
+        return OpenRequests.key(record.key(), record.value().getResult().getAttempt());
     }
 
     @Override
@@ -41,9 +43,11 @@ public final class SynthesisStage implements CallStage.Plan<SynthesisTask> {
         List<ModelAnswer> answers = result.getResponses().stream()
                 .map((ModelResponse r) -> new ModelAnswer(r.getModel(), r.getContent()))
                 .toList();
-        var messages = SynthesisPrompt.build(task.getRequest(), result.getAnalysis(), answers);
-        ChatRequest call = ChatRequest.of(task.getRequest().getFinalModel(), messages);
-        return CallOutcomes.withRequestLimits(call, task.getRequest());
+        // 0.1.0's tasks carry their request; later ones are looked up
+        var request = open.get(result.getRequestId(), result.getAttempt(), task.getRequest());
+        var messages = SynthesisPrompt.build(request, result.getAnalysis(), answers);
+        ChatRequest call = ChatRequest.of(request.getFinalModel(), messages);
+        return CallOutcomes.withRequestLimits(call, request);
     }
 
     @Override

@@ -3,6 +3,7 @@ package fusion.topology;
 import fusion.calls.CallCapacity;
 import fusion.calls.CallStage;
 import fusion.calls.PanelCalls;
+import fusion.fanout.OpenRequests;
 import fusion.fanout.PanelFanOut;
 import fusion.intake.Cancellations;
 import fusion.intake.RequestIntake;
@@ -54,13 +55,16 @@ public final class FusionTopology {
         t.addProcessor("turn-fan-out", PanelFanOut::new, "turn-guard");
 
         // panel calls, straight after fan-out: a request's stages all run in the task that took it in,
-        // so no stage waits for the previous one's transaction to commit. The tasks and responses
-        // topics still get every record, for anyone who wants to watch or audit them.
-        var callRoutes = new PanelCalls.Routes("join", "panel-responses", "completed-calls-out");
+        // so no stage waits for the previous one's transaction to commit. Nothing reads the tasks and
+        // responses topics back: they get every record only with fusion.audit-topics, for watching or audit.
+        boolean audit = settings.auditTopics();
+        var callRoutes = new PanelCalls.Routes("join", audit ? "panel-responses" : null, "completed-calls-out");
         t.addProcessor("panel-calls", () -> new CallStage<>(PanelCalls.STORE, PanelCalls.STAGE, new PanelCalls(settings.calls(), callRoutes), client, capacity, settings.calls()),
                 "fan-out", "turn-fan-out");
-        t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
-        t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
+        if (audit) {
+            t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
+            t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
+        }
         t.addSink("completed-calls-out", topics.completedCalls(), keys.serializer(), Topics.CALL_OUTCOME.serializer(), "panel-calls");
 
         // join → judge → synthesis
@@ -89,6 +93,7 @@ public final class FusionTopology {
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
         t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");
+        t.addStateStore(inMemory(OpenRequests.STORE, Topics.REQUEST), "fan-out", "turn-fan-out", "panel-calls", "judge", "synthesis", "results");
         t.addStateStore(inMemory(PanelCalls.STORE, Topics.PANEL_TASK), "panel-calls");
         t.addStateStore(inMemory(PanelJoin.STORE, DELIBERATION), "join");
         t.addStateStore(persistent(PanelJoin.EMITTED_STORE, Serdes.Long()), "join");

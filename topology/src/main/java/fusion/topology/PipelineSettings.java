@@ -14,19 +14,22 @@ import java.time.Duration;
  * @param calls how the asynchronous stages run their calls, their deadline included
  * @param requestRetention how long intake remembers a request id (so a repeat gets no second
  *     result) and a turn id (so a turn runs fusion once); older ones are forgotten
+ * @param auditTopics also write every panel task and response to their topics, which nothing reads
+ *     back ({@code fusion.audit-topics}, off by default)
  */
 public record PipelineSettings(
         FusionDefaults requestDefaults,
         Duration emittedRetention,
         Duration joinScanInterval,
         CallSettings calls,
-        Duration requestRetention) {
+        Duration requestRetention,
+        boolean auditTopics) {
 
     public static final Duration DEFAULT_REQUEST_RETENTION = Duration.ofDays(30);
 
     public static PipelineSettings defaults() {
         return new PipelineSettings(FusionDefaults.standard(), Duration.ofHours(24), Duration.ofSeconds(1), CallSettings.defaults(),
-                DEFAULT_REQUEST_RETENTION);
+                DEFAULT_REQUEST_RETENTION, false);
     }
 
     /** With {@code deadline} for each call, counted from when it was sent. */
@@ -35,14 +38,18 @@ public record PipelineSettings(
     }
 
     public PipelineSettings withCalls(CallSettings c) {
-        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, c, requestRetention);
+        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, c, requestRetention, auditTopics);
     }
 
     public PipelineSettings withRequestDefaults(FusionDefaults d) {
-        return new PipelineSettings(d, emittedRetention, joinScanInterval, calls, requestRetention);
+        return new PipelineSettings(d, emittedRetention, joinScanInterval, calls, requestRetention, auditTopics);
+    }
+
+    public PipelineSettings withAuditTopics(boolean on) {
+        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, calls, requestRetention, on);
     }
 
     public PipelineSettings withRequestRetention(Duration r) {
-        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, calls, r);
+        return new PipelineSettings(requestDefaults, emittedRetention, joinScanInterval, calls, r, auditTopics);
     }
 }

@@ -54,7 +54,9 @@ class BatchControlTest {
                 "fusion.stream-threads", "1",
                 "fusion.replication-factor", "1",
                 "fusion.calls.max-in-flight-per-model", "2",
-                "fusion.calls.retry.max-attempts", "1"));
+                "fusion.calls.retry.max-attempts", "1",
+                // the panel-tasks audit topic tells the test when every task has reached the call stage
+                "fusion.audit-topics", "true"));
         FusionConfig settings = FusionConfig.load(config, Map.of(), Map.of());
         client = ModelCalls.open(ProviderRoutes.fromProperties(settings.values(), name -> null), settings, new SimpleMeterRegistry());
         app = FusionApp.start(FusionApp.Settings.cluster(settings, cluster.bootstrapServers(), dir.resolve("state")),

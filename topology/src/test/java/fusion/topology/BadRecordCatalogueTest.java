@@ -75,7 +75,7 @@ class BadRecordCatalogueTest {
         k.add(sent("raw bytes", "r-raw", new byte[] {0x7f, 0x01, 0x02}, null, dlq, "neither Avro single-object encoding"));
         byte[] whole = avro(ask("r-trunc", "q", "sim/alpha").build());
         k.add(sent("truncated Avro", "r-trunc", Arrays.copyOf(whole, whole.length / 2), null, dlq, "not a FusionRequest in Avro single-object encoding"));
-        k.add(sent("Avro of a foreign schema", "r-foreign", foreignAvro(), null, dlq, "not a FusionRequest in Avro single-object encoding"));
+        k.add(sent("Avro of a foreign schema", "r-foreign", foreignAvro(), null, dlq, "not a FusionRequest this build can read: Cannot resolve schema for fingerprint"));
         k.add(sent("only the Avro header", "r-header", new byte[] {(byte) 0xC3, 0x01}, null, dlq, "not a FusionRequest"));
         k.add(sent("Confluent framing without a registry", "r-confluent", BadInput.concat(new byte[] {0, 0, 0, 0, 7}, whole), null, dlq,
                 "schema.registry.url"));
