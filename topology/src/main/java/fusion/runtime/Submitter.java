@@ -34,6 +34,7 @@ public final class Submitter {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"); // requests are text; see FusionApp
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (DatasetRows.Row row : rows) {
