@@ -39,6 +39,10 @@ public final class FusionProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                // These processes live for seconds: the client compiler alone and the serial collector start them sooner
+                // on a small, shared machine, and change nothing they do.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema",
                 "-cp", System.getProperty("java.class.path"),
                 "fusion.cli.FusionCommand"));
@@ -58,7 +62,7 @@ public final class FusionProcess implements AutoCloseable {
     public int waitFor(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(5, command.size()))
+            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(7, command.size()))
                     + "\n--- its output ---\n" + output());
         }
         return process.exitValue();

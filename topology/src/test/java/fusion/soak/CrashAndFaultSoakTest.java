@@ -123,7 +123,8 @@ class CrashAndFaultSoakTest {
             }
             ResultAudit.Findings findings = auditEmbedded(state, ids, results);
             System.out.printf("a%d: %d kills at %s after each start; %s%n", round, kills, moments, findings.describe());
-            return new Round(findings, kills, rows + " rows, " + kills + " kills a round");
+            return new Round(findings, kills, rows + " rows, " + kills + " kills a round; " + findings.retriedResults()
+                    + " final results on a later attempt");
         });
     }
 
@@ -215,8 +216,8 @@ class CrashAndFaultSoakTest {
             ResultAudit.Findings findings = auditEmbedded(state, ids, results);
             Matcher wire = RETRIES.matcher(output);
             String retries = wire.find() ? wire.group(3) + " retries" + wire.group(4) + " in " + wire.group(1) + " HTTP requests" : "no retry line";
-            String note = String.format("%d%% ok with analysis (%d of %d); %s", 100 * findings.okWithAnalysis() / rows,
-                    findings.okWithAnalysis(), rows, retries);
+            String note = String.format("%d%% ok with analysis (%d of %d); %s; failures %s", 100 * findings.okWithAnalysis() / rows,
+                    findings.okWithAnalysis(), rows, retries, findings.shortfalls());
             System.out.printf("e%d: %s; %s%n--- summary ---%n%s%n", round, note, findings.describe(), summary(output));
             return new Round(findings, 0, note);
         });

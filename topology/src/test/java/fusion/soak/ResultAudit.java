@@ -61,6 +61,16 @@ final class ResultAudit {
             return (int) latest.values().stream().filter(r -> r.getStatus() == ResultStatus.ok && r.getAnalysis() != null).count();
         }
 
+        /** Why final results fell short: the reasons of failed panel members and of failed judges, counted. */
+        Map<String, Integer> shortfalls() {
+            Map<String, Integer> reasons = new TreeMap<>();
+            for (FusionResult r : latest.values()) {
+                r.getFailedModels().forEach(f -> reasons.merge("panel " + f.getReason(), 1, Integer::sum));
+                if (r.getJudgeFailure() != null) reasons.merge("judge " + r.getJudgeFailure().getReason(), 1, Integer::sum);
+            }
+            return reasons;
+        }
+
         /** Final results whose attempt is above 1: failed results a rerun sent again. */
         int retriedResults() {
             return (int) latest.values().stream().filter(r -> r.getAttempt() > 1).count();
