@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * The {@code fusion} command as a separate OS process, on this test JVM's class path: for tests of
  * what only a real process shows (kill -9, several commands against one broker).
  */
-final class FusionProcess implements AutoCloseable {
+public final class FusionProcess implements AutoCloseable {
     private final Process process;
     private final Path output;
     private final List<String> command;
@@ -27,7 +27,7 @@ final class FusionProcess implements AutoCloseable {
     }
 
     /** Starts {@code fusion args...} in {@code workDir}; stdout and stderr go to {@code output}. */
-    static FusionProcess start(Path workDir, Path output, String... args) throws IOException {
+    public static FusionProcess start(Path workDir, Path output, String... args) throws IOException {
         return start(workDir, output, Map.of(), args);
     }
 
@@ -35,7 +35,7 @@ final class FusionProcess implements AutoCloseable {
      * The same with {@code env} added to the environment. FUSION_* and KAFKA_* variables of this JVM
      * are not passed on: they are settings, and the child sees only those the test gives.
      */
-    static FusionProcess start(Path workDir, Path output, Map<String, String> env, String... args) throws IOException {
+    public static FusionProcess start(Path workDir, Path output, Map<String, String> env, String... args) throws IOException {
         return start(List.of("-cp", System.getProperty("java.class.path"), "fusion.cli.FusionCommand"), workDir, output, env, args);
     }
 
@@ -48,6 +48,10 @@ final class FusionProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                // These processes live for seconds: the client compiler alone and the serial collector start them sooner
+                // on a small, shared machine, and change nothing they do.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=fusion.schema"));
         command.addAll(launch);
         command.addAll(List.of(args));
@@ -63,17 +67,17 @@ final class FusionProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end; fails the test, with its output, when it outlives {@code timeout}. */
-    int waitFor(Duration timeout) throws Exception {
+    public int waitFor(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(3, command.size()))
+            throw new AssertionError("fusion did not finish within " + timeout + ": " + String.join(" ", command.subList(5, command.size()))
                     + "\n--- its output ---\n" + output());
         }
         return process.exitValue();
     }
 
     /** Waits until the process's output has a line that {@code ready} accepts. */
-    void awaitOutput(Predicate<String> ready, Duration timeout) throws Exception {
+    public void awaitOutput(Predicate<String> ready, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (output().lines().anyMatch(ready)) return;
@@ -85,22 +89,22 @@ final class FusionProcess implements AutoCloseable {
     }
 
     /** kill -9: no shutdown hook runs, nothing is flushed or closed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Ctrl-C: SIGTERM, so shutdown hooks run. */
-    int stop(Duration timeout) throws Exception {
+    public int stop(Duration timeout) throws Exception {
         process.destroy();
         return waitFor(timeout);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
     }
 

@@ -21,12 +21,12 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
  * every call it receives, and config files that route every model to that simulator. One per test
  * class; each test keeps to its own topic prefix or batch id.
  */
-final class SimulatedCluster implements AutoCloseable {
+public final class SimulatedCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final Path dir;
-    final KafkaClusterTestKit kafka;
-    final Simulator simulator;
+    public final Path dir;
+    public final KafkaClusterTestKit kafka;
+    public final Simulator simulator;
     private final Path requestLog;
 
     private SimulatedCluster(Path dir, KafkaClusterTestKit kafka, Simulator simulator, Path requestLog) {
@@ -37,18 +37,22 @@ final class SimulatedCluster implements AutoCloseable {
     }
 
     /** @param simulatorSettings fusion.simulator.* settings over a fast default (latency 20 ms) */
-    static SimulatedCluster start(Path dir, Map<String, String> simulatorSettings) throws Exception {
+    public static SimulatedCluster start(Path dir, Map<String, String> simulatorSettings) throws Exception {
+        return start(dir, simulatorSettings, KafkaTestCluster.start());
+    }
+
+    /** The same on a cluster the caller started (several brokers, say); closing this closes it. */
+    public static SimulatedCluster start(Path dir, Map<String, String> simulatorSettings, KafkaClusterTestKit kafka) throws Exception {
         Path requestLog = dir.resolve("simulator-requests.jsonl");
         Map<String, String> sim = new HashMap<>(Map.of(
                 "fusion.simulator.latency-ms", "20",
                 "fusion.simulator.jitter-ms", "5",
                 "fusion.simulator.request-log", requestLog.toString()));
         sim.putAll(simulatorSettings);
-        KafkaClusterTestKit kafka = KafkaTestCluster.start();
         return new SimulatedCluster(dir, kafka, Simulator.start(SimulatorConfig.fromProperties(sim)), requestLog);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
 
@@ -61,7 +65,7 @@ final class SimulatedCluster implements AutoCloseable {
     }
 
     /** Writes {@code name}.properties: the simulator provider, then {@code settings}. */
-    Path configFile(String name, Map<String, String> settings) throws IOException {
+    public Path configFile(String name, Map<String, String> settings) throws IOException {
         Properties p = new Properties();
         p.putAll(simulatorProvider());
         p.putAll(settings);
@@ -76,14 +80,14 @@ final class SimulatedCluster implements AutoCloseable {
      * {@code fusion COMMAND --bootstrap-servers <this broker> ARGS...} as a separate process in this
      * cluster's directory, with {@code env} added to its environment; its output goes to {@code name}.out.
      */
-    FusionProcess fusion(String name, Map<String, String> env, String command, String... args) throws IOException {
+    public FusionProcess fusion(String name, Map<String, String> env, String command, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(command, "--bootstrap-servers", bootstrapServers()));
         all.addAll(List.of(args));
         return FusionProcess.start(dir, dir.resolve(name + ".out"), env, all.toArray(String[]::new));
     }
 
     /** Every chat-completion call the simulator received, one JSON object ({@code model}, {@code key}, {@code ts}) each. */
-    List<JsonNode> modelCalls() {
+    public List<JsonNode> modelCalls() {
         try {
             List<JsonNode> calls = new ArrayList<>();
             if (!Files.exists(requestLog)) return calls;
