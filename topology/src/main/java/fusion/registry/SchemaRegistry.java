@@ -74,7 +74,9 @@ public final class SchemaRegistry {
         try {
             base = URI.create(url.strip().endsWith("/") ? url.strip() : url.strip() + "/");
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fusion.schema-registry.url is not a URL: " + e.getMessage());
+            // not the parser's message: it would echo the URL, and a URL may carry credentials
+            throw new IllegalArgumentException("fusion.schema-registry.url is not a URL (look for spaces or characters to escape); "
+                    + "give the registry's base, e.g. http://localhost:8081");
         }
         if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
             throw new IllegalArgumentException("fusion.schema-registry.url must be an http:// or https:// URL with a host, e.g. http://localhost:8081");
