@@ -49,7 +49,7 @@ final class PipelineRun {
         try (FusionApp app = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, capacity);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer());
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(bootstrap), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.results()).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.results().name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -80,7 +80,7 @@ final class PipelineRun {
             for (int i = 0; i < s.requests(); i++) {
                 loop.send(i);
                 var request = BenchRequests.request(s.name(), i);
-                producer.send(new ProducerRecord<>(topics.requests(), request.getRequestId(), Topics.REQUEST.encode(request)));
+                producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(), Topics.REQUEST.encode(request)));
             }
             producer.flush();
             boolean all = loop.await(patience);

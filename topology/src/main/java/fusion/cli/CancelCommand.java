@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,8 +29,9 @@ public final class CancelCommand implements Callable<Integer> {
         FusionConfig config = cluster.config();
         Map<String, Object> p = new HashMap<>(config.kafkaClient(cluster.bootstrapServers));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(config.topics().control(), Cancellations.CANCEL_PREFIX + batchId,
+        var control = config.topics().control();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, control.keySerde().serializer(), control.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(control.name(), Cancellations.CANCEL_PREFIX + batchId,
                     "cancelled at " + Instant.now())).get();
         }
         System.out.println("batch " + batchId + " cancelled; its requests not yet sent to models will get failure_reason cancelled");

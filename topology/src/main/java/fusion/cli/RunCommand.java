@@ -107,7 +107,7 @@ public final class RunCommand implements Callable<Integer> {
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
-            Topics topics = new Topics(config.string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
+            Topics topics = config.topics();
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
                     config.string("fusion.application-id", "fusion"), state.resolve("streams"),
                     config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),

@@ -2,16 +2,26 @@ package fusion.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fusion.schema.FusionRequest;
+import fusion.registry.RegistryFraming;
+import fusion.registry.SchemaRegistryException;
+import fusion.topology.AvroSerde;
 import fusion.topology.Topics;
+import fusion.topology.WireFormat;
 
 /**
- * Reads a request record's value: Avro single-object encoding (what {@code fusion submit} and Avro
- * producers write) or a JSON object in UTF-8 (what a Python script with confluent-kafka writes most
- * easily). A value over the request size limit is never passed on: every record downstream would
- * carry it.
+ * Reads a request record's value by its first byte: Avro single-object encoding (0xC3 0x01; what
+ * {@code fusion submit} writes without a registry), Confluent Schema Registry framing (magic byte 0
+ * and a schema id; what Avro producers with a registry write), or a JSON object in UTF-8 (what a
+ * Python script with confluent-kafka writes most easily). A value over the request size limit is
+ * never passed on: every record downstream would carry it.
+ *
+ * <p>A registry that cannot be reached is not the record's fault: its {@link SchemaRegistryException}
+ * (after the client's bounded retries) is thrown, not turned into a DLQ reason, so the stream task
+ * fails and the record is read again when the thread is replaced.
  */
 public final class RequestDecoder {
     private final FusionDefaults limits;
+    private final AvroSerde<FusionRequest> avro;
 
     public RequestDecoder() {
         this(FusionDefaults.standard());
@@ -19,7 +29,13 @@ public final class RequestDecoder {
 
     /** @param limits whose {@code maxRequestBytes} bounds a record's value */
     public RequestDecoder(FusionDefaults limits) {
+        this(limits, Topics.REQUEST);
+    }
+
+    /** @param avro reads Avro values: single-object, and registry-framed when it has a registry */
+    public RequestDecoder(FusionDefaults limits, AvroSerde<FusionRequest> avro) {
         this.limits = limits;
+        this.avro = avro;
     }
 
     /** What a record's bytes came to. */
@@ -44,19 +60,24 @@ public final class RequestDecoder {
             return new Unreadable("empty value; a request is a FusionRequest in Avro single-object encoding or a JSON object");
         }
         String tooLarge = limits.sizeProblem(value.length);
-        if (value.length >= 2 && value[0] == (byte) 0xC3 && value[1] == 0x01) {
+        boolean singleObject = value.length >= 2 && value[0] == (byte) 0xC3 && value[1] == 0x01;
+        if (singleObject || value[0] == RegistryFraming.MAGIC) {
+            if (!singleObject && !avro.readsRegistryFraming()) {
+                return new Unreadable("a record in Confluent Schema Registry framing (magic byte 0"
+                        + (RegistryFraming.framed(value) ? ", schema id " + RegistryFraming.schemaId(value) : "")
+                        + "), but no registry is configured: set " + WireFormat.REGISTRY_URL + " to the registry it was written with");
+            }
             FusionRequest request;
             try {
-                request = Topics.REQUEST.decode(value);
+                request = avro.decode(value);
+            } catch (SchemaRegistryException unreachable) {
+                throw unreachable; // retriable: the record is fine, the registry is not
             } catch (RuntimeException e) {
                 return new Unreadable(e.getMessage());
             }
             if (tooLarge == null) return new Readable(request);
             String id = request.getRequestId() != null && !request.getRequestId().isBlank() ? request.getRequestId() : key;
             return id == null ? new Unreadable(tooLarge + "; it has no request_id and no key either") : new Malformed(id, "invalid request: " + tooLarge);
-        }
-        if (value[0] == 0x00) {
-            return new Unreadable("Confluent Schema Registry framing (magic byte 0) needs schema.registry.url, which is not configured");
         }
         int start = hasByteOrderMark(value) ? 3 : 0;
         if (looksLikeJson(value, start)) {
@@ -66,12 +87,12 @@ public final class RequestDecoder {
             if (!read.clean()) return new Malformed(idOf(object, key), "invalid request: the value " + read.problem());
             if (tooLarge != null) return new Malformed(idOf(object, key), "invalid request: " + tooLarge);
             try {
-                return new Readable(RequestJson.parse(object));
+                return new Readable(RequestJson.parse(object, key));
             } catch (RequestFieldException e) {
                 return new Malformed(idOf(object, key), "invalid request: " + e.getMessage());
             }
         }
-        return new Unreadable("value is neither Avro single-object encoding (0xC3 0x01) nor a JSON object (first byte 0x"
+        return new Unreadable("value is neither Avro single-object encoding (0xC3 0x01), Schema Registry framing (magic byte 0) nor a JSON object (first byte 0x"
                 + String.format("%02X", value[0]) + ")");
     }
 

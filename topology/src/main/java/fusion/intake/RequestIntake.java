@@ -3,6 +3,7 @@ package fusion.intake;
 import fusion.results.FusionResults;
 import fusion.schema.FusionRequest;
 import fusion.schema.FusionResult;
+import fusion.topology.AvroSerde;
 import fusion.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -41,12 +42,20 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
     private KeyValueStore<String, Long> seen;
     private Cancellations cancellations;
 
-    /** @param retention how long a request id is remembered ({@code fusion.intake.retention-ms}); a repeat after it is a new request */
+    /** Reads Avro requests in single-object encoding only: magic-0 records go to the DLQ, naming the registry setting. */
     public RequestIntake(RequestValidator validator, Routes routes, java.time.Duration retention) {
+        this(validator, routes, retention, Topics.REQUEST);
+    }
+
+    /**
+     * @param retention how long a request id is remembered ({@code fusion.intake.retention-ms}); a repeat after it is a new request
+     * @param avro      reads Avro request values: single-object, and registry-framed when it has a registry
+     */
+    public RequestIntake(RequestValidator validator, Routes routes, java.time.Duration retention, AvroSerde<FusionRequest> avro) {
         this.validator = validator;
         this.routes = routes;
         this.retention = retention;
-        this.decoder = new RequestDecoder(validator.defaults());
+        this.decoder = new RequestDecoder(validator.defaults(), avro);
     }
 
     @Override
@@ -88,7 +97,8 @@ public final class RequestIntake implements Processor<String, byte[], Object, Ob
         }
         if (record.key() == null) {
             // Keyed afresh so every record of this id lands on one partition, where the dedupe store sees it.
-            context.forward(new Record<Object, Object>(id, Topics.REQUEST.encode(request), record.timestamp()), routes.rekey());
+            // Headers go along: a keyless request from inside a fusion run keeps its depth header.
+            context.forward(new Record<Object, Object>(id, request, record.timestamp(), record.headers()), routes.rekey());
             return;
         }
         // A rerun's next try of a failed request is a new try, not a repeat: it is remembered apart.

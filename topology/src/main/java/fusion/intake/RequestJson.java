@@ -152,11 +152,24 @@ public final class RequestJson {
     }
 
     public static FusionRequest parse(JsonNode node) {
+        return parse(node, null);
+    }
+
+    /**
+     * A request record's JSON value: with no {@code request_id} (or {@code id}) in the body it takes the record's
+     * key as its id, the one its producer knows it by ({@code kcat -K'|'} of {@code kc-1|{"prompt": ...}} is
+     * request kc-1); with neither, an id derived from the content. A body id that differs from the key stays
+     * the body's, and intake rejects the record for it.
+     *
+     * @param key the record's key, or null
+     */
+    public static FusionRequest parse(JsonNode node, String key) {
         checkId(node);
         List<Message> messages = messages(node);
         Map<String, String> metadata = metadata(node);
+        String own = ownId(node);
         return FusionRequest.newBuilder()
-                .setRequestId(idOf(node))
+                .setRequestId(own != null ? own : key != null && !key.isBlank() ? key : deriveId(node))
                 .setMessages(messages)
                 .setAnalysisModels(strings(node, "analysis_models"))
                 .setModel(text(node, "model"))

@@ -32,6 +32,13 @@ public final class SchemaRegistry {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final String ACCEPT = CONTENT_TYPE + ", application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /*
+     * A call may run on a stream thread (a schema's first use, an unknown id): all attempts together stay well
+     * inside the transaction timeout (60 s), so a registry that is down fails the task, which Streams retries,
+     * rather than the transaction.
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     /** A schema as registered under a subject. */
     public record Registered(String subject, int id, int version) {}
@@ -49,7 +56,7 @@ public final class SchemaRegistry {
         this.authorization = authorization;
         this.attempts = attempts;
         this.backoff = backoff;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     /**
@@ -67,7 +74,9 @@ public final class SchemaRegistry {
         try {
             base = URI.create(url.strip().endsWith("/") ? url.strip() : url.strip() + "/");
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fusion.schema-registry.url is not a URL: " + e.getMessage());
+            // not the parser's message: it would echo the URL, and a URL may carry credentials
+            throw new IllegalArgumentException("fusion.schema-registry.url is not a URL (look for spaces or characters to escape); "
+                    + "give the registry's base, e.g. http://localhost:8081");
         }
         if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
             throw new IllegalArgumentException("fusion.schema-registry.url must be an http:// or https:// URL with a host, e.g. http://localhost:8081");
@@ -164,7 +173,7 @@ public final class SchemaRegistry {
 
     private JsonNode send(String method, String path, String body, String doing) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(REQUEST_TIMEOUT)
                 .header("Accept", ACCEPT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) request.header("Content-Type", CONTENT_TYPE);

@@ -45,15 +45,17 @@ public final class ResultJson {
         if (r.getAnalysis() != null) out.set("analysis", analysis(r.getAnalysis()));
         if (r.getStatus() == ResultStatus.ok || !r.getResponses().isEmpty()) {
             ArrayNode responses = out.putArray("responses");
-            r.getResponses().forEach(m -> responses.addObject().put("model", m.getModel()).put("content", m.getContent()));
+            r.getResponses().forEach(m -> responses.addObject().put("model", m.getModel()).put("content", m.getContent() == null ? "" : m.getContent()));
         }
         if (!r.getFailedModels().isEmpty()) {
             ArrayNode failed = out.putArray("failed_models");
             r.getFailedModels().forEach(f -> failed.add(failure(f)));
         }
         if (r.getStatus() == ResultStatus.error) {
-            out.put("error", r.getError());
-            out.put("failure_reason", r.getFailureReason());
+            // OpenRouter's types take both as strings, never null
+            String reason = r.getFailureReason() != null ? r.getFailureReason() : FailureReason.UNEXPECTED_ERROR.wireName();
+            out.put("error", r.getError() != null && !r.getError().isBlank() ? r.getError() : "fusion failed: " + reason);
+            out.put("failure_reason", reason);
         }
         if (r.getJudgeModel() != null) out.put("judge_model", r.getJudgeModel());
         if (r.getJudgeFailure() != null) out.set("judge_failure", failure(r.getJudgeFailure()));
@@ -95,11 +97,13 @@ public final class ResultJson {
     }
 
     private static ObjectNode failure(FailedModel f) {
-        // model and error are what OpenRouter's FailedModel requires; reason is our typed kind, message kept for earlier readers
-        String error = f.getMessage() != null && !f.getMessage().isBlank() ? f.getMessage() : f.getReason();
-        ObjectNode node = JSON.createObjectNode().put("model", f.getModel()).put("error", error).put("reason", f.getReason());
+        // model and error are what OpenRouter's FailedModel requires, status_code a number when present (never null);
+        // reason is our typed kind, message kept for earlier readers
+        boolean hasMessage = f.getMessage() != null && !f.getMessage().isBlank();
+        ObjectNode node = JSON.createObjectNode().put("model", f.getModel()).put("error", hasMessage ? f.getMessage() : f.getReason())
+                .put("reason", f.getReason());
         if (f.getStatusCode() != null) node.put("status_code", f.getStatusCode());
-        node.put("message", f.getMessage());
+        if (f.getMessage() != null) node.put("message", f.getMessage());
         return node;
     }
 

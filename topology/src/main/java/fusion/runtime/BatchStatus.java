@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 
 /**
  * Where a batch stands, as the batch APIs' {@code request_counts}: requests submitted, results ok,
@@ -53,18 +52,18 @@ public final class BatchStatus {
     /** @param batchId a batch, or null for every request */
     public Counts of(String batchId) {
         Set<String> submitted = new HashSet<>();
-        RequestDecoder decoder = new RequestDecoder();
-        readAll(topics.requests(), (key, value) -> {
+        RequestDecoder decoder = new RequestDecoder(fusion.intake.FusionDefaults.standard(), topics.requestValues());
+        TopicSnapshot.read(clientConfig, topics.requests().asBytes(), (key, value) -> {
             String batch = batchOf(decoder, key, value);
             if (batchId == null || batchId.equals(batch)) submitted.add(key);
         });
         Map<String, FusionResult> results = new HashMap<>();
-        readAll(topics.results(), (key, value) -> {
-            if (submitted.contains(key)) results.put(key, Topics.RESULT.decode(value));
+        TopicSnapshot.read(clientConfig, topics.results(), (key, value) -> {
+            if (value != null && submitted.contains(key)) results.put(key, value);
         });
         boolean[] cancelled = {false};
         if (batchId != null) {
-            readAll(topics.control(), (key, value) -> {
+            TopicSnapshot.read(clientConfig, topics.control(), (key, value) -> {
                 if ((Cancellations.CANCEL_PREFIX + batchId).equals(key)) cancelled[0] = value != null;
             });
         }
@@ -89,9 +88,5 @@ public final class BatchStatus {
         } catch (Exception e) {
             return null;
         }
-    }
-
-    private void readAll(String topic, BiConsumer<String, byte[]> each) {
-        TopicSnapshot.read(clientConfig, topic, each);
     }
 }

@@ -78,7 +78,7 @@ public final class BulkRun {
         // What earlier runs of this job answered: those rows need no new record, except results worth another try.
         Map<String, FusionResult> earlier = new HashMap<>();
         TopicSnapshot.read(clientConfig, topics.results(), (key, value) -> {
-            if (key != null && value != null && rows.containsKey(key)) earlier.put(key, Topics.RESULT.decode(value));
+            if (key != null && value != null && rows.containsKey(key)) earlier.put(key, value);
         });
         Map<String, Integer> wantedAttempt = new HashMap<>();
         List<DatasetRows.Row> toSend = new ArrayList<>();

@@ -134,7 +134,7 @@ public final class FusionConfig {
     }
 
     public Topics topics() {
-        return new Topics(string("fusion.topic.prefix", Topics.DEFAULT_PREFIX));
+        return new Topics(string("fusion.topic.prefix", Topics.DEFAULT_PREFIX), fusion.topology.WireFormat.from(values));
     }
 
     public PipelineSettings pipeline() {

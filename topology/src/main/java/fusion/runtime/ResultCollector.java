@@ -1,7 +1,7 @@
 package fusion.runtime;
 
 import fusion.schema.FusionResult;
-import fusion.topology.Topics;
+import fusion.topology.Topic;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,8 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads results with read_committed, so only results of committed transactions are ever seen, and
@@ -23,11 +21,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class ResultCollector {
     private final Map<String, Object> clientConfig;
-    private final String topic;
+    private final Topic<String, FusionResult> topic;
     private static final long FLUSH_EVERY_MILLIS = 1000;
     private final RunProgress progress;
 
-    public ResultCollector(Map<String, Object> clientConfig, String resultsTopic, RunProgress progress) {
+    public ResultCollector(Map<String, Object> clientConfig, Topic<String, FusionResult> resultsTopic, RunProgress progress) {
         this.clientConfig = clientConfig;
         this.topic = resultsTopic;
         this.progress = progress;
@@ -56,18 +54,18 @@ public final class ResultCollector {
         RunSummary.Tally tally = new RunSummary.Tally(startedMillis);
         Set<String> written = new HashSet<>();
         int total = expected == null ? -1 : expected.size() + alreadyAnswered;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        try (KafkaConsumer<String, FusionResult> consumer = new KafkaConsumer<>(p, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long lastFlush = System.currentTimeMillis();
             while (!done(until, expected, written, consumer, end) && !stop.getAsBoolean()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, FusionResult> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() == null || written.contains(record.key())) continue;
                     if (expected != null && !expected.contains(record.key())) continue;
-                    FusionResult result = Topics.RESULT.decode(record.value());
+                    FusionResult result = record.value();
                     if (!wanted.test(result)) continue;
                     sink.write(result);
                     written.add(record.key());
@@ -88,11 +86,11 @@ public final class ResultCollector {
     }
 
     /** What every committed result on the topic cost: a resumed job's spend so far. */
-    public static double committedCost(Map<String, Object> clientConfig, String resultsTopic) {
+    public static double committedCost(Map<String, Object> clientConfig, Topic<String, FusionResult> resultsTopic) {
         RunSummary.Tally tally = new RunSummary.Tally();
         // Every try of a request was paid for, so every record counts, not only the latest per id.
         TopicSnapshot.read(clientConfig, resultsTopic, (key, value) -> {
-            if (value != null) tally.add(Topics.RESULT.decode(value));
+            if (value != null) tally.add(value);
         });
         return tally.cost();
     }

@@ -1,5 +1,8 @@
 package fusion.runtime;
 
+import fusion.schema.FusionRequest;
+import fusion.topology.AvroSerde;
+import fusion.topology.Topic;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +15,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Produces requests, keyed by request id, idempotently and with acks from all replicas. */
 public final class Submitter {
@@ -24,21 +26,23 @@ public final class Submitter {
     }
 
     /**
-     * Produces every row and waits until the broker has taken each one.
+     * Produces every row and waits until the broker has taken each one. Avro rows are written as the topic's
+     * serde writes them (registry-framed when a registry is set); rows kept as JSON go as they are.
      *
      * @return how many were written
      * @throws KafkaException when any was not written (too large, not authorized, no such topic, ...)
      */
-    public int submit(String topic, Iterable<DatasetRows.Row> rows) {
+    public int submit(Topic<String, FusionRequest> topic, Iterable<DatasetRows.Row> rows) {
         Map<String, Object> p = new HashMap<>(clientConfig);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"); // requests are text; see FusionApp
         List<Future<RecordMetadata>> sends = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, topic.keySerde().serializer(), new ByteArraySerializer())) {
             for (DatasetRows.Row row : rows) {
-                sends.add(producer.send(new ProducerRecord<>(topic, row.requestId(), row.value())));
+                byte[] value = topic.valueSerde() instanceof AvroSerde<?> avro ? avro.reframe(topic.name(), row.value()) : row.value();
+                sends.add(producer.send(new ProducerRecord<>(topic.name(), row.requestId(), value)));
             }
             producer.flush();
         }

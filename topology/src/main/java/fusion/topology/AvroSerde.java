@@ -83,6 +83,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(type, registry, json);
     }
 
+    /** Whether this serde has a registry to read magic-0 (Confluent-framed) records with. */
+    public boolean readsRegistryFraming() {
+        return registry != null;
+    }
+
     /** In single-object encoding, whether or not a registry is set: for values that name no topic. */
     public byte[] encode(T value) {
         try {
@@ -111,6 +116,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             throw new UncheckedIOException(e);
         }
         return RegistryFraming.frame(id, out.toByteArray());
+    }
+
+    /**
+     * Bytes of a request as written without a registry (single-object encoded, or JSON) as this serde writes them to
+     * {@code topic}: single-object records framed for the registry when one is set; anything else as it is.
+     */
+    public byte[] reframe(String topic, byte[] bytes) {
+        boolean singleObject = bytes.length >= 2 && bytes[0] == (byte) 0xC3 && bytes[1] == 0x01;
+        return registry != null && singleObject ? encode(topic, decodeSingleObject(bytes)) : bytes;
     }
 
     /**

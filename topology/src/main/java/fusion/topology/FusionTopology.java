@@ -35,19 +35,18 @@ public final class FusionTopology {
 
     public static Topology build(Topics topics, PipelineSettings settings, ChatClient client, CallCapacity capacity) {
         Topology t = new Topology();
-        var keys = Topics.KEYS;
 
         // intake
-        t.addSource("requests", keys.deserializer(), Topics.RAW.deserializer(), topics.requests());
+        source(t, "requests", topics.requests().asBytes());
         var intakeRoutes = new RequestIntake.Routes("dead-letters", "results", "to-turns", "fan-out", "rekey-requests");
         RequestValidator validator = new RequestValidator(settings.requestDefaults());
-        t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes, settings.requestRetention()), "requests");
-        t.addSink("dead-letters", topics.deadLetters(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "intake");
-        t.addSink("rekey-requests", topics.requests(), keys.serializer(), Serdes.ByteArray().serializer(), "intake");
-        t.addSink("to-turns", topics.turns(), keys.serializer(), Topics.REQUEST.serializer(), "intake");
+        t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes, settings.requestRetention(), topics.requestValues()), "requests");
+        sink(t, "dead-letters", topics.deadLetters(), "intake");
+        sink(t, "rekey-requests", topics.requests(), "intake");
+        sink(t, "to-turns", topics.turns(), "intake");
 
         // one fusion run per turn
-        t.addSource("turns", keys.deserializer(), Topics.REQUEST.deserializer(), topics.turns());
+        source(t, "turns", topics.turns());
         t.addProcessor("turn-guard", () -> new TurnGuard("turn-fan-out", "results", settings.requestRetention()), "turns");
 
         // fan-out: the same stage after intake and after the turn guard
@@ -62,10 +61,10 @@ public final class FusionTopology {
         t.addProcessor("panel-calls", () -> new CallStage<>(PanelCalls.STORE, PanelCalls.STAGE, new PanelCalls(settings.calls(), callRoutes), client, capacity, settings.calls()),
                 "fan-out", "turn-fan-out");
         if (audit) {
-            t.addSink("panel-tasks", topics.panelTasks(), keys.serializer(), Topics.PANEL_TASK.serializer(), "fan-out", "turn-fan-out");
-            t.addSink("panel-responses", topics.panelResponses(), keys.serializer(), Topics.PANEL_RESPONSE.serializer(), "panel-calls");
+            sink(t, "panel-tasks", topics.panelTasks(), "fan-out", "turn-fan-out");
+            sink(t, "panel-responses", topics.panelResponses(), "panel-calls");
         }
-        t.addSink("completed-calls-out", topics.completedCalls(), keys.serializer(), Topics.CALL_OUTCOME.serializer(), "panel-calls");
+        sink(t, "completed-calls-out", topics.completedCalls(), "panel-calls");
 
         // join → judge → synthesis
         t.addProcessor("join", () -> new PanelJoin(settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
@@ -75,20 +74,20 @@ public final class FusionTopology {
 
         // results: every writer's results pass one tally on their way to the compacted topic
         t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
-        t.addSink("results-out", topics.results(), keys.serializer(), Topics.RESULT.serializer(), "results");
+        sink(t, "results-out", topics.results(), "results");
 
         // answered calls by fingerprint, from every task of every instance, for reuse
         if (settings.calls().reuseAnswers()) {
             t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PanelCalls.COMPLETED_STORE), Topics.KEYS,
-                            Topics.CALL_OUTCOME).withLoggingDisabled(), "completed-calls", keys.deserializer(), Topics.CALL_OUTCOME.deserializer(),
-                    topics.completedCalls(), "completed-calls-updates", () -> new GlobalStoreUpdater<>(PanelCalls.COMPLETED_STORE,
+                            Topics.CALL_OUTCOME).withLoggingDisabled(), "completed-calls", topics.completedCalls().keySerde().deserializer(),
+                    topics.completedCalls().valueSerde().deserializer(), topics.completedCalls().name(), "completed-calls-updates", () -> new GlobalStoreUpdater<>(PanelCalls.COMPLETED_STORE,
                             (answer, now) -> fusion.calls.ReusedAnswers.expired(answer, settings.calls().reuseRetention(), now),
                             settings.calls().reuseRetention()));
         }
 
         // cancelled batches, from the control topic, seen by every task of every instance
         t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Cancellations.STORE), Topics.KEYS, Serdes.String())
-                        .withLoggingDisabled(), "control", keys.deserializer(), Serdes.String().deserializer(), topics.control(),
+                        .withLoggingDisabled(), "control", topics.control().keySerde().deserializer(), topics.control().valueSerde().deserializer(), topics.control().name(),
                 "control-updates", () -> new GlobalStoreUpdater<>(Cancellations.STORE));
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
@@ -100,6 +99,14 @@ public final class FusionTopology {
         t.addStateStore(inMemory(JudgeStage.STORE, DELIBERATION), "judge");
         t.addStateStore(inMemory(fusion.synthesis.SynthesisStage.STORE, SYNTHESIS_TASK), "synthesis");
         return t;
+    }
+
+    private static <K, V> void source(Topology t, String node, Topic<K, V> topic) {
+        t.addSource(node, topic.keySerde().deserializer(), topic.valueSerde().deserializer(), topic.name());
+    }
+
+    private static <K, V> void sink(Topology t, String node, Topic<K, V> topic, String... parents) {
+        t.addSink(node, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parents);
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> persistent(String name, org.apache.kafka.common.serialization.Serde<V> values) {

@@ -11,11 +11,18 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of the pipeline with its serdes, in one place. All are keyed by request id except
- * {@code turns} (keyed by turn id) and the DLQ (original bytes). Names share a prefix.
+ * {@code turns} (keyed by turn id), {@code completed-calls} (by call fingerprint), {@code control}
+ * (by command) and the DLQ (original bytes). Names share a prefix; Avro values are written in the
+ * {@link WireFormat} the topics are built for (Schema Registry framing or single-object encoding).
  */
 public final class Topics {
     public static final String DEFAULT_PREFIX = "fusion.";
 
+    /**
+     * Serdes in single-object encoding, for state stores and their changelogs (read back only by us, so
+     * they never depend on a registry being up at restore) and for code that names no topic. Every one
+     * reads registry-framed records too, given a registry; these have none.
+     */
     public static final Serde<String> KEYS = Serdes.String();
     public static final Serde<byte[]> RAW = Serdes.ByteArray();
     public static final AvroSerde<FusionRequest> REQUEST = new AvroSerde<>(FusionRequest.class);
@@ -24,46 +31,84 @@ public final class Topics {
     public static final AvroSerde<FusionResult> RESULT = new AvroSerde<>(FusionResult.class);
     public static final AvroSerde<CallOutcome> CALL_OUTCOME = new AvroSerde<>(CallOutcome.class);
 
-    private final String prefix;
+    private final WireFormat wire;
+    private final AvroSerde<FusionRequest> requestValues;
+    private final Topic<String, FusionRequest> requests;
+    private final Topic<String, FusionRequest> turns;
+    private final Topic<String, PanelTask> panelTasks;
+    private final Topic<String, PanelResponse> panelResponses;
+    private final Topic<String, FusionResult> results;
+    private final Topic<byte[], byte[]> deadLetters;
+    private final Topic<String, CallOutcome> completedCalls;
+    private final Topic<String, String> control;
 
+    /** Topics under {@code prefix} in single-object encoding. */
     public Topics(String prefix) {
-        this.prefix = prefix == null ? DEFAULT_PREFIX : prefix;
+        this(prefix, WireFormat.singleObject());
+    }
+
+    /** Topics under {@code prefix} whose Avro values are written in {@code wire}. */
+    public Topics(String prefix, WireFormat wire) {
+        String p = prefix == null ? DEFAULT_PREFIX : prefix;
+        this.wire = wire;
+        this.requestValues = wire.serde(FusionRequest.class);
+        this.requests = new Topic<>(p + "requests", KEYS, requestValues);
+        this.turns = new Topic<>(p + "turns", KEYS, requestValues);
+        this.panelTasks = new Topic<>(p + "panel-tasks", KEYS, wire.serde(PanelTask.class));
+        this.panelResponses = new Topic<>(p + "panel-responses", KEYS, wire.serde(PanelResponse.class));
+        this.results = new Topic<>(p + "results", KEYS, wire.serde(FusionResult.class));
+        this.deadLetters = new Topic<>(p + "requests.dlq", RAW, RAW);
+        this.completedCalls = new Topic<>(p + "completed-calls", KEYS, wire.serde(CallOutcome.class));
+        this.control = new Topic<>(p + "control", KEYS, Serdes.String());
     }
 
     public static Topics withDefaultPrefix() {
         return new Topics(DEFAULT_PREFIX);
     }
 
-    /** Requests from producers; values are FusionRequest (Avro) or JSON. Read as raw bytes so bad records reach the DLQ. */
-    public String requests() { return prefix + "requests"; }
+    /** How the Avro values of these topics are written. */
+    public WireFormat wireFormat() {
+        return wire;
+    }
+
+    /**
+     * Requests from producers; values are FusionRequest (single-object, registry-framed) or JSON. Intake reads
+     * them {@link Topic#asBytes() as bytes} so that bad records reach the DLQ.
+     */
+    public Topic<String, FusionRequest> requests() { return requests; }
+
+    /** The serde of request values, for decoders that read the requests topic's bytes themselves. */
+    public AvroSerde<FusionRequest> requestValues() { return requestValues; }
 
     /** Valid requests that carry a turn_id, keyed by turn id, so one task sees every request of a turn. */
-    public String turns() { return prefix + "turns"; }
+    public Topic<String, FusionRequest> turns() { return turns; }
 
     /** One PanelTask per panel model. */
-    public String panelTasks() { return prefix + "panel-tasks"; }
+    public Topic<String, PanelTask> panelTasks() { return panelTasks; }
 
     /** Exactly one PanelResponse per PanelTask. */
-    public String panelResponses() { return prefix + "panel-responses"; }
+    public Topic<String, PanelResponse> panelResponses() { return panelResponses; }
 
     /** Exactly one FusionResult per request id; compacted. */
-    public String results() { return prefix + "results"; }
+    public Topic<String, FusionResult> results() { return results; }
 
     /** Request records that cannot be read at all: original key and value, the reason in headers. */
-    public String deadLetters() { return prefix + "requests.dlq"; }
+    public Topic<byte[], byte[]> deadLetters() { return deadLetters; }
 
     /** Answered panel calls, keyed by {@link fusion.calls.CallFingerprint}; compacted; read by every instance to reuse answers. */
-    public String completedCalls() { return prefix + "completed-calls"; }
+    public Topic<String, CallOutcome> completedCalls() { return completedCalls; }
 
     /** Operator commands, keyed by what they name ({@code cancel/<batch id>}); compacted; read by every instance. */
-    public String control() { return prefix + "control"; }
+    public Topic<String, String> control() { return control; }
 
+    /** Every topic's name. */
     public List<String> all() {
-        return List.of(requests(), turns(), panelTasks(), panelResponses(), results(), deadLetters(), control(), completedCalls());
+        return List.of(requests.name(), turns.name(), panelTasks.name(), panelResponses.name(), results.name(), deadLetters.name(),
+                control.name(), completedCalls.name());
     }
 
     /** Topics that keep only the latest record per key. */
     public List<String> compacted() {
-        return List.of(results(), control(), completedCalls());
+        return List.of(results.name(), control.name(), completedCalls.name());
     }
 }

@@ -202,5 +202,7 @@ class SchemaRegistryTest {
         assertThatThrownBy(() -> SchemaRegistry.at("http://me:pw@registry:8081", null))
                 .hasMessageContaining("fusion.schema-registry.basic-auth.user-info").hasMessageNotContaining("pw");
         assertThatThrownBy(() -> SchemaRegistry.at("http://registry:8081", "just-a-key")).hasMessageContaining("user:password");
+        assertThatThrownBy(() -> SchemaRegistry.at("http://me:pw@my registry:8081", null)).as("a URL that does not parse is not echoed")
+                .hasMessageContaining("fusion.schema-registry.url is not a URL").hasMessageNotContaining("pw");
     }
 }

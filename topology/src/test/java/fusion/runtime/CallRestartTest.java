@@ -55,7 +55,7 @@ class CallRestartTest {
             first.close(); // the calls are still running: 1.5 s each
 
             try (FusionApp second = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, new CallCapacity(256, 64))) {
-                Map<String, List<FusionResult>> results = CommittedResults.read(kafka.bootstrapServers(), topics.results(),
+                Map<String, List<FusionResult>> results = CommittedResults.read(kafka.bootstrapServers(), topics.results().name(),
                         IntStream.range(0, REQUESTS).mapToObj(i -> "restart-" + i).collect(Collectors.toSet()), Duration.ofSeconds(60));
 
                 assertThat(results).hasSize(REQUESTS);
@@ -81,7 +81,7 @@ class CallRestartTest {
                         .setAnalysisModels(new ArrayList<>(List.of("sim/alpha", "sim/beta")))
                         .setModel("sim/judge")
                         .build();
-                producer.send(new ProducerRecord<>(topics.requests(), request.getRequestId(), Topics.REQUEST.encode(request)));
+                producer.send(new ProducerRecord<>(topics.requests().name(), request.getRequestId(), Topics.REQUEST.encode(request)));
             }
             producer.flush();
         }

@@ -1,6 +1,7 @@
 package fusion.runtime;
 
 import fusion.schema.FusionResult;
+import fusion.topology.Topic;
 import fusion.topology.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -21,15 +23,20 @@ final class CommittedResults {
 
     /** The keys of every committed record of {@code topic}, from the start to its end as of now. */
     static List<String> keys(String bootstrap, String topic) {
-        List<String> keys = new ArrayList<>();
+        return records(bootstrap, topic).stream().map(ConsumerRecord::key).toList();
+    }
+
+    /** Every committed record of {@code topic}, its value as the bytes on the wire, from the start to its end as of now. */
+    static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (var consumer = consumer(bootstrap)) {
             var partitions = partitions(consumer, topic);
             var end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        return keys;
+        return records;
     }
 
     /**
@@ -39,15 +46,20 @@ final class CommittedResults {
      * @return each of those request ids' results in topic order; a correct pipeline has exactly one per id
      */
     static Map<String, List<FusionResult>> read(String bootstrap, String topic, Set<String> ids, Duration patience) {
+        return read(bootstrap, new Topic<>(topic, Topics.KEYS, Topics.RESULT), ids, patience);
+    }
+
+    /** The same, each value read by {@code topic}'s serde (registry-framed ones too, when it has a registry). */
+    static Map<String, List<FusionResult>> read(String bootstrap, Topic<String, FusionResult> topic, Set<String> ids, Duration patience) {
         Map<String, List<FusionResult>> results = new HashMap<>();
         try (var consumer = consumer(bootstrap)) {
-            partitions(consumer, topic);
+            partitions(consumer, topic.name());
             long deadline = System.currentTimeMillis() + patience.toMillis();
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (!ids.contains(record.key())) continue;
-                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Topics.RESULT.decode(record.value()));
+                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(topic.valueSerde().deserializer().deserialize(topic.name(), record.value()));
                 }
                 if (results.size() == ids.size() && quietUntil == Long.MAX_VALUE) quietUntil = System.currentTimeMillis() + 3_000;
             }

@@ -41,6 +41,11 @@ class DeployFilesTest {
         assertThat(texts(fusion.get("volumes"))).contains("./deploy/fusion.properties:/etc/fusion/fusion.properties:ro");
         assertThat(fusion.get("environment").get("OPENROUTER_API_KEY").asText()).as("taken from the host's environment")
                 .isEqualTo("${OPENROUTER_API_KEY}");
+        Map<String, String> env = new java.util.HashMap<>();
+        fusion.get("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        assertThat(FusionConfig.fromEnvironment(env)).as("the app writes for the compose file's registry, through Apicurio's ccompat API")
+                .containsEntry("fusion.schema-registry.url", "http://schema-registry:8080/apis/ccompat/v7");
+        assertThat(names(fusion.get("depends_on"))).contains("schema-registry");
 
         for (JsonNode service : services) {
             for (String volume : texts(service.get("volumes"))) {

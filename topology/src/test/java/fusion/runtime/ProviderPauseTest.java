@@ -74,7 +74,7 @@ class ProviderPauseTest {
                  FusionApp app = FusionApp.start(settings, topics, pipeline, client, capacity)) {
                 KafkaStreams streams = app.streams();
                 Set<String> threadsAtStart = threadNames(streams);
-                produce(kafka.bootstrapServers(), topics.requests());
+                produce(kafka.bootstrapServers(), topics.requests().name());
 
                 // Watch for three transaction timeouts after the last request is in: a held thread would be fenced by then.
                 List<KafkaStreams.State> states = new ArrayList<>();
@@ -83,7 +83,7 @@ class ProviderPauseTest {
                 boolean allTakenIn = false;
                 while (System.currentTimeMillis() < Math.min(watchUntil, giveUp)) {
                     states.add(streams.state());
-                    if (!allTakenIn && committedOffsets(kafka.bootstrapServers(), "pause-test", topics.requests()) >= REQUESTS) {
+                    if (!allTakenIn && committedOffsets(kafka.bootstrapServers(), "pause-test", topics.requests().name()) >= REQUESTS) {
                         allTakenIn = true;
                         watchUntil = System.currentTimeMillis() + 3L * TRANSACTION_TIMEOUT_MS;
                     }

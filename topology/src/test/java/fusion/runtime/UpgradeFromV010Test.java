@@ -79,15 +79,15 @@ class UpgradeFromV010Test {
 
         try (EmbeddedBroker broker = EmbeddedBroker.start(job.state().resolve("kafka"))) {
             Topics topics = Topics.withDefaultPrefix();
-            Map<String, Long> resultsPerId = CommittedResults.keys(broker.bootstrapServers(), topics.results()).stream()
+            Map<String, Long> resultsPerId = CommittedResults.keys(broker.bootstrapServers(), topics.results().name()).stream()
                     .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
             assertThat(resultsPerId).as("committed results per request id").hasSize(ROWS).allSatisfy((id, n) -> assertThat(n).as(id).isOne());
-            assertThat(CommittedResults.keys(broker.bootstrapServers(), topics.deadLetters())).as("records in the DLQ").isEmpty();
+            assertThat(CommittedResults.keys(broker.bootstrapServers(), topics.deadLetters().name())).as("records in the DLQ").isEmpty();
 
             // what makes this an upgrade: state written with schemas this build's own are not
             Map<String, Integer> releasedOnly = recordsWithReleasedOnlySchemas(broker.bootstrapServers(), v010);
             System.out.println("records of v0.1.0-only schemas, by topic: " + releasedOnly);
-            assertThat(releasedOnly).as("v0.1.0 wrote the completed calls the upgraded build loaded").containsKey(topics.completedCalls());
+            assertThat(releasedOnly).as("v0.1.0 wrote the completed calls the upgraded build loaded").containsKey(topics.completedCalls().name());
             assertThat(releasedOnly.keySet()).as("v0.1.0 wrote changelogs the upgraded build restored").anyMatch(t -> t.endsWith("-changelog"));
         }
     }

@@ -78,7 +78,7 @@ class BadRecordCatalogueTest {
         k.add(sent("Avro of a foreign schema", "r-foreign", foreignAvro(), null, dlq, "not a FusionRequest this build can read: Cannot resolve schema for fingerprint"));
         k.add(sent("only the Avro header", "r-header", new byte[] {(byte) 0xC3, 0x01}, null, dlq, "not a FusionRequest"));
         k.add(sent("Confluent framing without a registry", "r-confluent", BadInput.concat(new byte[] {0, 0, 0, 0, 7}, whole), null, dlq,
-                "schema.registry.url"));
+                "no registry is configured: set fusion.schema-registry.url"));
         k.add(sent("an empty value", "r-empty", new byte[0], null, dlq, "empty value"));
         k.add(sent("a null value (tombstone)", "r-tombstone", null, null, dlq, "the value is null (a tombstone); a tombstone is not a request"));
         k.add(sent("invalid JSON", "r-json", utf8("{\"request_id\":\"r-json\","), null, dlq, "the value is not valid JSON"));

@@ -162,4 +162,29 @@ class IntakeTest {
 
         assertThat(result.getStatus()).isEqualTo(ResultStatus.ok);
     }
+
+    @Test
+    @DisplayName("a JSON request with no request_id, keyed kc-1 (kcat -K'|' of kc-1|{\"prompt\": ...}) → answered under kc-1")
+    void jsonRequestTakesItsRecordKey() {
+        sim.pipeline.submitJson("kc-1", "{\"prompt\":\"Compare Kafka and Pulsar\",\"analysis_models\":[\"sim/alpha\"],\"model\":\"sim/judge\"}");
+
+        FusionResult result = sim.pipeline.awaitResult("kc-1");
+        var seen = sim.pipeline.settle(Duration.ZERO);
+
+        assertThat(result.getRequestId()).isEqualTo("kc-1");
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.ok);
+        assertThat(seen.keySet()).as("no result under a derived row-... id").allMatch(id -> !id.startsWith("row-"));
+    }
+
+    @Test
+    @DisplayName("a JSON request whose request_id differs from its record key → invalid_request naming both")
+    void jsonRequestIdDifferentFromKey() {
+        sim.pipeline.submitJson("kc-2", "{\"request_id\":\"other\",\"prompt\":\"q\",\"analysis_models\":[\"sim/alpha\"]}");
+
+        FusionResult result = sim.pipeline.awaitResult("other");
+
+        assertThat(result.getFailureReason()).isEqualTo("invalid_request");
+        assertThat(result.getError()).contains("record key 'kc-2' differs from request_id 'other'");
+        assertThat(sim.simulator.callCount()).isZero();
+    }
 }

@@ -52,9 +52,9 @@ public final class PipelineDriver implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(FusionTopology.build(topics, settings, client, capacity), props);
-        requests = driver.createInputTopic(topics.requests(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createOutputTopic(topics.results(), Serdes.String().deserializer(), Topics.RESULT.deserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        requests = driver.createInputTopic(topics.requests().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        results = driver.createOutputTopic(topics.results().name(), Serdes.String().deserializer(), Topics.RESULT.deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
     }
 
     public void submit(FusionRequest request) {
