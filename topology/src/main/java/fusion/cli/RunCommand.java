@@ -107,6 +107,9 @@ public final class RunCommand implements Callable<Integer> {
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
+            // so kcat and other clients can watch the job's topics while it runs
+            System.out.println("bootstrap.servers=" + broker.bootstrapServers());
+            System.out.flush();
             Topics topics = config.topics();
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
                     config.string("fusion.application-id", "fusion"), state.resolve("streams"),

@@ -24,14 +24,25 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--state-dir", defaultValue = ".fusion/serve", description = "local state of this instance (default ${DEFAULT-VALUE}); one per instance")
     Path stateDir;
 
+    @Option(names = "--simulate", description = "send every model call to the built-in simulator (no API key, no cost), as run --simulate does")
+    boolean simulate;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "serve Prometheus metrics on http://localhost:PORT/metrics")
     Integer metricsPort;
 
     @Override
     public Integer call() throws Exception {
         FusionConfig config = cluster.config();
-        ProviderRoutes routes = ModelProviders.configured("serve", config, "");
-        if (routes == null) return 2;
+        fusion.simulator.Simulator simulator = null;
+        ProviderRoutes routes;
+        if (simulate) {
+            simulator = fusion.simulator.Simulator.start(fusion.simulator.SimulatorConfig.fromProperties(config.values()));
+            routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
+            System.err.println("simulating every model on " + simulator.baseUrl());
+        } else {
+            routes = ModelProviders.configured("serve", config, ", or pass --simulate to use the built-in simulator");
+            if (routes == null) return 2;
+        }
         StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
@@ -53,6 +64,7 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("stopping: closing the streams app (its group membership, in-flight transactions)");
         } finally {
             if (metrics != null) metrics.close();
+            if (simulator != null) simulator.close();
             stop.finished();
         }
         return 0;

@@ -34,9 +34,24 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** Starts a broker whose data lives under {@code dir}, formatting it on first use. */
     public static EmbeddedBroker start(Path dir) throws IOException {
+        return start(dir, null);
+    }
+
+    /**
+     * The same, with clients' port {@code clientPort} (null: the last start's, when still free, else any free one).
+     *
+     * @throws IOException when {@code clientPort} is taken
+     */
+    public static EmbeddedBroker start(Path dir, Integer clientPort) throws IOException {
         Files.createDirectories(dir);
         Path logDir = dir.resolve("log");
         int[] ports = ports(dir.resolve("ports"));
+        if (clientPort != null && clientPort != ports[0]) {
+            if (!free(clientPort)) throw new IOException("port " + clientPort + " on 127.0.0.1 is taken; pass another --port, or none for a free one");
+            ports[0] = clientPort;
+            if (ports[1] == clientPort) ports[1] = freePort();
+            Files.writeString(dir.resolve("ports"), ports[0] + " " + ports[1] + "\n", StandardCharsets.UTF_8);
+        }
         int port = ports[0];
         int controllerPort = ports[1];
         Properties p = new Properties();

@@ -1,0 +1,63 @@
+package fusion.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fusion.schema.FusionResult;
+import fusion.topology.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fusion broker} and {@code fusion serve --simulate}: cluster mode with no API key, for outside clients. */
+class BrokerServeTest {
+    private static final Pattern BOOTSTRAP = Pattern.compile("(?m)^bootstrap\\.servers=(127\\.0\\.0\\.1:\\d+)$");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("fusion broker says where it is; serve --simulate answers JSON requests from a plain producer, one keyed only by its record key")
+    void brokerAndSimulatedServe() throws Exception {
+        try (FusionProcess broker = FusionProcess.start(dir, dir.resolve("broker.out"), "broker", "--state-dir", dir.resolve("broker").toString())) {
+            broker.awaitOutput(line -> BOOTSTRAP.matcher(line).find(), Duration.ofSeconds(60));
+            Matcher m = BOOTSTRAP.matcher(broker.output());
+            assertThat(m.find()).isTrue();
+            String bootstrap = m.group(1);
+
+            try (FusionProcess serve = FusionProcess.start(dir, dir.resolve("serve.out"), Map.of(), "serve", "--simulate",
+                    "--bootstrap-servers", bootstrap, "--state-dir", dir.resolve("serve").toString(),
+                    "--set", "fusion.partitions=2", "--set", "fusion.replication-factor=1")) {
+                serve.awaitOutput(line -> line.startsWith("serving "), Duration.ofSeconds(90));
+                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                        new StringSerializer(), new ByteArraySerializer())) {
+                    producer.send(new ProducerRecord<>("fusion.requests", "kc-1",
+                            "{\"prompt\": \"What is a broker?\", \"analysis_models\": [\"sim/alpha\", \"sim/beta\"], \"model\": \"sim/judge\"}"
+                                    .getBytes(StandardCharsets.UTF_8)));
+                    producer.send(new ProducerRecord<>("fusion.requests", "kc-2",
+                            "{\"request_id\": \"kc-2\", \"prompt\": \"And a topic?\", \"analysis_models\": [\"sim/alpha\"], \"model\": \"sim/judge\"}"
+                                    .getBytes(StandardCharsets.UTF_8)));
+                    producer.flush();
+                }
+                Map<String, List<FusionResult>> results = CommittedResults.read(bootstrap, Topics.withDefaultPrefix().results().name(),
+                        Set.of("kc-1", "kc-2"), Duration.ofSeconds(90));
+                assertThat(results.keySet()).containsExactlyInAnyOrder("kc-1", "kc-2");
+                assertThat(results.values()).allSatisfy(list -> assertThat(list).singleElement()
+                        .satisfies(r -> assertThat(r.getStatus().name()).isEqualTo("ok")));
+                assertThat(serve.stop(Duration.ofSeconds(60))).as(serve.output()).isZero();
+            }
+            assertThat(broker.stop(Duration.ofSeconds(60))).as(broker.output()).isZero();
+        }
+    }
+}
