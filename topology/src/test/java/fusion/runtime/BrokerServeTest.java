@@ -24,11 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerServeTest {
     private static final Pattern BOOTSTRAP = Pattern.compile("(?m)^bootstrap\\.servers=(127\\.0\\.0\\.1:\\d+)$");
 
+    /** Debian's kcat, which .ci/run installs; without it the kcat half of the test does not run. */
+    private static final java.util.Optional<Path> KCAT = java.util.stream.Stream.of("/usr/bin/kcat", "/usr/local/bin/kcat")
+            .map(Path::of).filter(java.nio.file.Files::isExecutable).findFirst();
+
     @TempDir
     Path dir;
 
     @Test
-    @DisplayName("fusion broker says where it is; serve --simulate answers JSON requests from a plain producer, one keyed only by its record key")
+    @DisplayName("fusion broker says where it is; serve --simulate answers JSON requests from a plain producer and from kcat, keyed only by their record key; kcat reads the results read_committed")
     void brokerAndSimulatedServe() throws Exception {
         try (FusionProcess broker = FusionProcess.start(dir, dir.resolve("broker.out"), "broker", "--state-dir", dir.resolve("broker").toString())) {
             broker.awaitOutput(line -> BOOTSTRAP.matcher(line).find(), Duration.ofSeconds(60));
@@ -50,9 +54,27 @@ class BrokerServeTest {
                                     .getBytes(StandardCharsets.UTF_8)));
                     producer.flush();
                 }
+                if (KCAT.isPresent()) {
+                    // Debian's kcat, as the README shows it: a JSON request keyed only by its record key
+                    Process produce = new ProcessBuilder(KCAT.get().toString(), "-b", bootstrap, "-t", "fusion.requests", "-P", "-K", "|")
+                            .redirectErrorStream(true).start();
+                    produce.getOutputStream().write(("kc-3|{\"prompt\": \"Why Kafka?\", \"analysis_models\": [\"sim/gamma\"], "
+                            + "\"model\": \"sim/judge\"}\n").getBytes(StandardCharsets.UTF_8));
+                    produce.getOutputStream().close();
+                    assertThat(produce.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    assertThat(produce.exitValue()).as(new String(produce.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+                }
+                Set<String> ids = KCAT.isPresent() ? Set.of("kc-1", "kc-2", "kc-3") : Set.of("kc-1", "kc-2");
                 Map<String, List<FusionResult>> results = CommittedResults.read(bootstrap, Topics.withDefaultPrefix().results().name(),
-                        Set.of("kc-1", "kc-2"), Duration.ofSeconds(90));
-                assertThat(results.keySet()).containsExactlyInAnyOrder("kc-1", "kc-2");
+                        ids, Duration.ofSeconds(90));
+                assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+                if (KCAT.isPresent()) {
+                    Process consume = new ProcessBuilder(KCAT.get().toString(), "-b", bootstrap, "-t", "fusion.results", "-C", "-o", "beginning",
+                            "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%k\\n").redirectErrorStream(true).start();
+                    String keys = new String(consume.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(consume.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    assertThat(keys.lines().sorted().toList()).as("kcat reads every result, read_committed").containsExactly("kc-1", "kc-2", "kc-3");
+                }
                 assertThat(results.values()).allSatisfy(list -> assertThat(list).singleElement()
                         .satisfies(r -> assertThat(r.getStatus().name()).isEqualTo("ok")));
                 assertThat(serve.stop(Duration.ofSeconds(60))).as(serve.output()).isZero();
