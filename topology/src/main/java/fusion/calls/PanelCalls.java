@@ -33,6 +33,21 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     private Cancellations cancellations;
     private ReadOnlyKeyValueStore<String, CallOutcome> completed;
     private OpenRequests open;
+    /**
+     * Requests of the calls this instance admitted and has not completed, decoded once: each panel call reads
+     * its request four times (fingerprint, batch, call, fingerprint again), and the open-requests store
+     * decodes Avro on every read. An entry goes with the last completion of its calls admitted here.
+     */
+    private final java.util.Map<String, Admitted> admitted = new java.util.HashMap<>();
+
+    private static final class Admitted {
+        final FusionRequest request;
+        int calls;
+
+        Admitted(FusionRequest request) {
+            this.request = request;
+        }
+    }
 
     public PanelCalls(CallSettings settings, Routes routes) {
         this.settings = settings;
@@ -50,10 +65,15 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     @Override
     public String admit(Record<String, PanelTask> record) {
         PanelTask task = record.value();
+        if (task.getRequest() == null) {
+            admitted.computeIfAbsent(OpenRequests.key(task.getRequestId(), task.getAttempt()),
+                    k -> new Admitted(open.get(task.getRequestId(), task.getAttempt(), null))).calls++;
+        }
         CallOutcome earlier = completed == null ? null : ReusedAnswers.fresh(completed.get(CallFingerprint.of(task, requestOf(task))),
                 settings.reuseRetention(), context.currentSystemTimeMs());
         if (earlier != null) {
             respond(task, CallOutcome.newBuilder(earlier).setReused(true).setCompletedAt(context.currentSystemTimeMs()).build());
+            done(task);
             return null;
         }
         return callKey(task);
@@ -92,10 +112,20 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
             context.forward(new Record<>(CallFingerprint.of(task, requestOf(task)), (Object) record, record.getCompletedAt()), routes.completed());
         }
         respond(task, record);
+        done(task);
+    }
+
+    /** One call of the task's request is over; the last one admitted here lets the decoded request go. */
+    private void done(PanelTask task) {
+        String key = OpenRequests.key(task.getRequestId(), task.getAttempt());
+        Admitted a = admitted.get(key);
+        if (a != null && --a.calls <= 0) admitted.remove(key);
     }
 
     private FusionRequest requestOf(PanelTask task) {
-        return open.get(task.getRequestId(), task.getAttempt(), task.getRequest());
+        if (task.getRequest() != null) return task.getRequest(); // 0.1.0's tasks carry it
+        Admitted a = admitted.get(OpenRequests.key(task.getRequestId(), task.getAttempt()));
+        return a != null ? a.request : open.get(task.getRequestId(), task.getAttempt(), null);
     }
 
     private void respond(PanelTask task, CallOutcome outcome) {
