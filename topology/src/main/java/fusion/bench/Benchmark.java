@@ -28,12 +28,15 @@ public final class Benchmark {
     private final int streamThreads;
     private final Map<String, String> streamsOverrides;
     private final PrintStream out;
+    private final int warmUpRequests;
     private EmbeddedBroker broker;
 
-    public Benchmark(Path workDir, int streamThreads, Map<String, String> streamsOverrides, PrintStream out) {
+    /** @param warmUpRequests requests of the untimed warm-up pass of each variant, at zero latency; 0 for none */
+    public Benchmark(Path workDir, int streamThreads, Map<String, String> streamsOverrides, int warmUpRequests, PrintStream out) {
         this.workDir = workDir;
         this.streamThreads = streamThreads;
         this.streamsOverrides = streamsOverrides;
+        this.warmUpRequests = warmUpRequests;
         this.out = out;
     }
 
@@ -42,6 +45,7 @@ public final class Benchmark {
         StringBuilder report = new StringBuilder();
         Map<String, Measurement> pipelineBy = new HashMap<>();
         try {
+            if (warmUpRequests > 0) warmUp(variants);
             for (Scenario s : scenarios) {
                 String section = scenario(s, variants, pipelineBy);
                 out.println(section);
@@ -103,6 +107,27 @@ public final class Benchmark {
         if (a != null && b != null) md.append(String.format(Locale.ROOT, "a/b throughput: %.2f%n", a.throughput() / b.throughput()));
         if (a != null && c != null) md.append(String.format(Locale.ROOT, "a/c throughput: %.0f%n", a.throughput() / c.throughput()));
         return md.toString();
+    }
+
+    /**
+     * Runs the pipeline and the direct fan-out once on a small set at zero latency, and drops the figures.
+     * Without it the first scenario also times the JIT compiling the hot path, the broker's first
+     * topics and the first connections: iii-10k run first took three times as long as after i and ii.
+     */
+    private void warmUp(java.util.Set<String> variants) throws Exception {
+        Scenario w = Scenario.warmUp(warmUpRequests);
+        out.println("warm-up: " + w.requests() + " requests at zero latency through " + (variants.contains("b") ? "b and a" : "a")
+                + ", untimed (--warm-up 0 to skip) …");
+        Duration patience = Duration.ofMinutes(5);
+        List<Measurement> dropped = new ArrayList<>();
+        try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "0",
+                "fusion.simulator.jitter-ms", "0")))) {
+            if (variants.contains("b")) measure(w, simulator, (client, clock) -> DirectFanOut.run(w, client, clock, patience), dropped);
+            if (variants.contains("a")) {
+                measure(w, simulator, (client, clock) -> PipelineRun.run(w, broker().bootstrapServers(), workDir.resolve("streams"),
+                        client, clock, streamThreads, streamsOverrides, patience), dropped);
+            }
+        }
     }
 
     /** One variant's run, with a client of its own: no limits, queues or circuits carry over from the one before. */

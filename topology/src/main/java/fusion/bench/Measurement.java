@@ -18,6 +18,11 @@ public record Measurement(String variant, int requests, double wallSeconds, doub
         return requests / wallSeconds;
     }
 
+    /** Process CPU time per request, in milliseconds: the broker, the simulator and the load included. */
+    public double cpuMsPerRequest() {
+        return requests == 0 ? 0 : cpuSeconds * 1000 / requests;
+    }
+
     public long latency(double q) {
         return percentile(latencyMs, q);
     }
@@ -34,13 +39,13 @@ public record Measurement(String variant, int requests, double wallSeconds, doub
     }
 
     public String row() {
-        return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %d / %d / %d | %d / %d / %d | %.1f | %d | %s |",
+        return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %d / %d / %d | %d / %d / %d | %.1f | %.2f | %d | %s |",
                 variant, requests, wallSeconds, throughput(), latency(0.5), latency(0.95), latency(0.99),
-                overhead(0.5), overhead(0.95), overhead(0.99), cpuSeconds, peakRssMb, note == null ? "" : note);
+                overhead(0.5), overhead(0.95), overhead(0.99), cpuSeconds, cpuMsPerRequest(), peakRssMb, note == null ? "" : note);
     }
 
     public static String header() {
-        return "| variant | requests | wall s | req/s | latency p50/p95/p99 ms | overhead p50/p95/p99 ms | CPU s | peak RSS MB | note |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+        return "| variant | requests | wall s | req/s | latency p50/p95/p99 ms | overhead p50/p95/p99 ms | CPU s | CPU ms/req | peak RSS MB | note |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
     }
 }

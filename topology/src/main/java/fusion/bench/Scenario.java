@@ -28,6 +28,11 @@ public record Scenario(String name, String description, int requests, long laten
                 new Scenario("iii", "100,000 requests at 200 ms: scale", 100_000, 200, 0, 256, 0, 0, 0, 0));
     }
 
+    /** The untimed pass that warms the JIT, the broker and the connections before the first timed scenario. */
+    public static Scenario warmUp(int requests) {
+        return new Scenario("warm-up", requests + " requests at zero latency, untimed", requests, 0, 0, 256, 0, 0, 0, 0);
+    }
+
     public Scenario scaled(double factor) {
         return new Scenario(name, description + (factor == 1 ? "" : " (scaled ×" + factor + ")"),
                 Math.max(1, (int) Math.round(requests * factor)), latencyMs, jitterMs, inFlightPerModel, window, naiveSample,

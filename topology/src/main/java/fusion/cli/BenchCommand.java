@@ -33,6 +33,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "a Kafka Streams property for the pipeline, e.g. --set commit.interval.ms=50")
     Map<String, String> streamsOverrides = new HashMap<>();
 
+    @Option(names = "--warm-up", paramLabel = "REQUESTS", defaultValue = "5000",
+            description = "requests of an untimed pass of each variant at zero latency before the first scenario, so no figure "
+                    + "depends on the scenario's place in the run; 0 skips it (default ${DEFAULT-VALUE})")
+    int warmUp;
+
     @Option(names = "--work-dir", defaultValue = ".fusion/bench", description = "broker and state (deleted first; default ${DEFAULT-VALUE})")
     Path workDir;
 
@@ -49,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
         deleteRecursively(workDir);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB, Java " + System.getProperty("java.version"));
-        String tables = new Benchmark(workDir, streamThreads, streamsOverrides, System.out).run(chosen, variants);
+        String tables = new Benchmark(workDir, streamThreads, streamsOverrides, warmUp, System.out).run(chosen, variants);
         if (report != null) Files.writeString(report, tables);
         return 0;
     }

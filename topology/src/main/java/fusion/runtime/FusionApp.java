@@ -102,6 +102,8 @@ public final class FusionApp implements AutoCloseable {
         // topic is written outside transactions, and an aborted answer on completed-calls is still a real
         // answer to its call, fit to reuse.
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_uncommitted");
+        // One bounded off-heap budget for all RocksDB stores, not one per store and partition.
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
         p.putAll(s.extra()); // kafka.* settings may change any default above
         // ...but not where the app runs and who it is: --bootstrap-servers, fusion.application-id and --state-dir,
         // which topic creation, submit and collect use too, win over kafka.bootstrap.servers and the like.
