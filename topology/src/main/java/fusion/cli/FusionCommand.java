@@ -30,12 +30,14 @@ public final class FusionCommand implements Runnable {
 
     /**
      * A dataset that cannot be read, or a setting that cannot be used, is the user's to fix: say what to change, without a
-     * stack trace. A Schema Registry that cannot be reached is said the same way, and the command may be run again.
+     * stack trace. A Schema Registry that cannot be reached, or a pipeline that could not start, is said the same way, and
+     * the command may be run again.
      */
     private static int datasetProblem(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
         boolean setting = e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("fusion.");
-        if (!(e instanceof DatasetException) && !setting && !(e instanceof fusion.registry.SchemaRegistryException)) throw e;
+        boolean startup = e instanceof fusion.runtime.FusionApp.StartupException;
+        if (!(e instanceof DatasetException) && !setting && !startup && !(e instanceof fusion.registry.SchemaRegistryException)) throw e;
         command.getErr().println("fusion " + command.getCommandName() + ": " + e.getMessage());
-        return e instanceof fusion.registry.SchemaRegistryException ? 1 : 2;
+        return e instanceof fusion.registry.SchemaRegistryException || startup ? 1 : 2;
     }
 }

@@ -69,15 +69,45 @@ public final class FusionApp implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        long deadline = System.currentTimeMillis() + 60_000;
+        awaitRunning(streams);
+        return new FusionApp(streams);
+    }
+
+    /**
+     * After a kill -9 a start may wait for the killed instance's open transactions to end: restoring a changelog
+     * read-committed stops at them until the new producer fences them or they time out (the transaction timeout,
+     * 60 s). So a start is given well past that, and says what it waits for instead of failing at one minute.
+     */
+    static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(5);
+
+    private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
+        long started = System.nanoTime();
+        long nextWord = started + Duration.ofSeconds(15).toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || System.currentTimeMillis() > deadline) {
+            KafkaStreams.State state = streams.state();
+            long now = System.nanoTime();
+            boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN;
+            if (failed || now - started > STARTUP_TIMEOUT.toNanos()) {
                 streams.close(Duration.ofSeconds(10));
-                throw new IllegalStateException("the streams app did not start (state " + streams.state() + ")");
+                throw new StartupException(failed
+                        ? "the streams app stopped while starting (state " + state + "); the log above says why"
+                        : "the streams app did not reach RUNNING within " + STARTUP_TIMEOUT.toMinutes() + " minutes (state " + state + ")");
+            }
+            if (now > nextWord) {
+                log.info("still starting (state {}): after an unclean stop, restoring waits for the stopped instance's open "
+                        + "transactions to end, up to the transaction timeout", state);
+                nextWord = now + Duration.ofSeconds(15).toNanos();
             }
             Thread.sleep(50);
         }
-        return new FusionApp(streams);
+    }
+
+    /** The pipeline could not start; nothing accepted is lost, and the same command resumes it. */
+    public static final class StartupException extends IllegalStateException {
+        StartupException(String message) {
+            super(message + ". Nothing accepted is lost: run the same command again to resume.");
+        }
     }
 
     public static Properties streamsProperties(Settings s) {

@@ -50,7 +50,8 @@ class CrashAndFaultSoakTest {
     private static final SoakFigures FIGURES = new SoakFigures();
     private static final List<String> PANEL = List.of("sim/alpha", "sim/beta");
     private static final int CALLS_PER_REQUEST = PANEL.size() + 1; // the panel and the judge
-    private static final Duration START = Duration.ofSeconds(120);
+    /** A start after kill -9 may wait out the killed instance's open transactions (60 s), then restore. */
+    private static final Duration START = Duration.ofMinutes(4);
     private static final Duration FINISH = Duration.ofMinutes(5);
 
     /** kill -9 rounds: a kill lands at most this long after the pipeline started. */
