@@ -107,6 +107,11 @@ public final class Topics {
                 control.name(), completedCalls.name());
     }
 
+    /** The topics a pipeline writes or reads: every one but the two audit topics unless they are on. */
+    public List<String> used(boolean auditTopics) {
+        return all().stream().filter(n -> auditTopics || !(n.equals(panelTasks.name()) || n.equals(panelResponses.name()))).toList();
+    }
+
     /** Topics that keep only the latest record per key. */
     public List<String> compacted() {
         return List.of(results.name(), control.name(), completedCalls.name());

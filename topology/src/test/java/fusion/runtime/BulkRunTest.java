@@ -81,4 +81,26 @@ class BulkRunTest {
         }
         assertThat(ids).hasSize(50);
     }
+
+    @Test
+    @DisplayName("fusion.audit-topics off (the default) → the panel-tasks and panel-responses topics are not created; on → they are")
+    void auditTopicsOnlyWhenOn() throws Exception {
+        Topics topics = Topics.withDefaultPrefix();
+        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            var settings = FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("topics"));
+            FusionApp.createTopics(settings, topics, false);
+            // created is not yet listed: the broker learns of new topics from the controller a moment later
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listTopics().names().get().contains("fusion.completed-calls"));
+            Set<String> off = admin.listTopics().names().get();
+            assertThat(off).contains("fusion.requests", "fusion.results", "fusion.completed-calls")
+                    .doesNotContain("fusion.panel-tasks", "fusion.panel-responses");
+
+            FusionApp.createTopics(settings, topics, true);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(admin.listTopics().names().get()).contains("fusion.panel-tasks", "fusion.panel-responses"));
+        }
+    }
 }
