@@ -23,11 +23,18 @@ class DeployFilesTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     @Test
-    @DisplayName("docker-compose.yml parses; kafka, schema-registry, connect and the app fit together; the API key comes from the host")
+    @DisplayName("docker-compose.yml parses, for compose v1 and v2; every service has a healthcheck; kafka, schema-registry, connect and the app fit together; the API key comes from the host")
     void composeFile() throws Exception {
         JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
         JsonNode services = compose.get("services");
         assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "schema-registry", "connect", "fusion");
+        assertThat(compose.has("name")).as("no top-level name: docker-compose v1 rejects it").isFalse();
+        assertThat(compose.has("version")).as("no version: both v1 (1.27+) and v2 then read the Compose Specification").isFalse();
+        services.fields().forEachRemaining(service -> {
+            JsonNode test = service.getValue().path("healthcheck").path("test");
+            assertThat(test.isArray() && test.size() >= 2).as("%s has a healthcheck with a command", service.getKey()).isTrue();
+            assertThat(test.get(0).asText()).as(service.getKey()).isIn("CMD", "CMD-SHELL");
+        });
 
         JsonNode kafka = services.get("kafka");
         assertThat(kafka.get("image").asText()).startsWith("apache/kafka:4.");
