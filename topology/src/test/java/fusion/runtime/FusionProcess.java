@@ -84,8 +84,15 @@ public final class FusionProcess implements AutoCloseable {
             if (!process.isAlive()) break;
             Thread.sleep(50);
         }
+        // CI keeps the head and tail of a long message; the failure's own lines go first so they survive.
         throw new AssertionError("fusion did not print what was awaited within " + timeout + (process.isAlive() ? "" : " (it exited)")
-                + "\n--- its output ---\n" + output());
+                + "\n--- its errors ---\n" + failureLines(output()) + "\n--- its output ---\n" + output());
+    }
+
+    /** The lines that say why a process failed: exceptions and their causes, and ERROR log lines. */
+    static String failureLines(String output) {
+        return output.lines().filter(l -> l.contains("Exception") || l.contains("Caused by") || l.contains(" ERROR ")
+                || l.startsWith("fusion ")).limit(20).collect(java.util.stream.Collectors.joining("\n"));
     }
 
     /** kill -9: no shutdown hook runs, nothing is flushed or closed. */
