@@ -27,7 +27,7 @@ class DeployFilesTest {
     void composeFile() throws Exception {
         JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docker-compose.yml").toFile());
         JsonNode services = compose.get("services");
-        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "schema-registry", "connect", "fusion");
+        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "schema-registry", "connect", "fusion", "prometheus", "grafana");
         assertThat(compose.has("name")).as("no top-level name: docker-compose v1 rejects it").isFalse();
         assertThat(compose.has("version")).as("no version: both v1 (1.27+) and v2 then read the Compose Specification").isFalse();
         services.fields().forEachRemaining(service -> {
