@@ -11,8 +11,9 @@ COPY pom.xml ./
 COPY schemas schemas
 COPY model model
 COPY topology topology
+COPY connectors connectors
 # the Maven repository is cached between builds (BuildKit), not kept in the image
-RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package -pl topology -am
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --create-home --home-dir /var/lib/fusion fusion
