@@ -6,6 +6,7 @@ import fusion.schema.FusionResult;
 import fusion.schema.PanelResponse;
 import fusion.schema.PanelTask;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -101,15 +102,12 @@ public final class Topics {
     /** Operator commands, keyed by what they name ({@code cancel/<batch id>}); compacted; read by every instance. */
     public Topic<String, String> control() { return control; }
 
-    /** Every topic's name. */
-    public List<String> all() {
-        return List.of(requests.name(), turns.name(), panelTasks.name(), panelResponses.name(), results.name(), deadLetters.name(),
-                control.name(), completedCalls.name());
-    }
-
-    /** The topics a pipeline writes or reads: every one but the two audit topics unless they are on. */
+    /** The topics a pipeline writes or reads: every one, the two audit topics only when they are on. */
     public List<String> used(boolean auditTopics) {
-        return all().stream().filter(n -> auditTopics || !(n.equals(panelTasks.name()) || n.equals(panelResponses.name()))).toList();
+        List<String> pipeline = List.of(requests.name(), turns.name(), results.name(), deadLetters.name(), control.name(),
+                completedCalls.name());
+        if (!auditTopics) return pipeline;
+        return Stream.concat(pipeline.stream(), Stream.of(panelTasks.name(), panelResponses.name())).toList();
     }
 
     /** Topics that keep only the latest record per key. */
