@@ -11,9 +11,10 @@ COPY pom.xml ./
 COPY schemas schemas
 COPY model model
 COPY topology topology
+# every module the parent pom lists must be there for Maven to read it; only the app's are built
 COPY connectors connectors
 # the Maven repository is cached between builds (BuildKit), not kept in the image
-RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package -pl topology -am
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests -pl topology -am package
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --create-home --home-dir /var/lib/fusion fusion

@@ -54,10 +54,11 @@ final class PipelineRun {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             consumer.poll(Duration.ZERO);
+            var results = topics.results().valueSerde().deserializer();
             Thread reader = new Thread(() -> {
                 while (reading.get()) {
                     for (var record : consumer.poll(Duration.ofMillis(50))) {
-                        FusionResult r = Topics.RESULT.decode(record.value());
+                        FusionResult r = results.deserialize(record.topic(), record.headers(), record.value());
                         if (r.getStatus() == ResultStatus.ok) ok.incrementAndGet();
                         if (r.getAnalysis() != null) analysed.incrementAndGet();
                         if (r.getJudgeFailure() != null) {

@@ -1,5 +1,6 @@
 package fusion.runtime;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,12 +21,17 @@ import org.apache.kafka.streams.KafkaStreams;
  * Prometheus scrape endpoint ({@code GET /metrics}) of a running app: model calls (in flight,
  * latency, tokens, cost, retries, circuits), results by status, the Streams clients' own metrics
  * (consumer lag among them) and the JVM's. The registry joins Micrometer's global one, where the
- * topology's stages count.
+ * topology's stages count. {@code GET /health} answers 200 while the streams app runs (or
+ * rebalances) and 503 otherwise, for container health checks.
  */
 public final class MetricsEndpoint implements AutoCloseable {
+    public static final String PATH = "/metrics";
+    public static final String HEALTH_PATH = "/health";
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
     private KafkaStreamsMetrics streamsMetrics;
+    private volatile KafkaStreams streams;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     private MetricsEndpoint(int port) throws IOException {
@@ -35,15 +41,23 @@ public final class MetricsEndpoint implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         gc.bindTo(registry);
         server = HttpServer.create(new InetSocketAddress(port), 16);
-        server.createContext("/metrics", exchange -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+        server.createContext(PATH, exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        server.createContext(HEALTH_PATH, exchange -> {
+            KafkaStreams watched = streams;
+            KafkaStreams.State state = watched == null ? null : watched.state();
+            boolean up = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+            respond(exchange, up ? 200 : 503, "application/json", "{\"status\": \"" + (state == null ? "STARTING" : state.name()) + "\"}\n");
         });
         server.start();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     /** Serves /metrics on {@code port} (0: any free port). */
@@ -55,10 +69,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    /** Also publish the Streams clients' metrics: records-lag-max and the rest. */
+    /** Also publish the Streams clients' metrics (records-lag-max and the rest), and answer /health by the app's state. */
     public void watch(KafkaStreams streams) {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        this.streams = streams;
     }
 
     public PrometheusMeterRegistry registry() {

@@ -185,7 +185,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new SpecificDatumReader<>(writer, schema, data);
     }
 
-    private static boolean startsLikeJsonObject(byte[] bytes) {
+    static boolean startsLikeJsonObject(byte[] bytes) {
         for (byte b : bytes) {
             if (b == '{') return true;
             if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;

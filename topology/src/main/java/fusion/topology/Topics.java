@@ -57,7 +57,7 @@ public final class Topics {
         this.turns = new Topic<>(p + "turns", KEYS, requestValues);
         this.panelTasks = new Topic<>(p + "panel-tasks", KEYS, wire.serde(PanelTask.class));
         this.panelResponses = new Topic<>(p + "panel-responses", KEYS, wire.serde(PanelResponse.class));
-        this.results = new Topic<>(p + "results", KEYS, wire.serde(FusionResult.class));
+        this.results = new Topic<>(p + "results", KEYS, wire.results());
         this.deadLetters = new Topic<>(p + "requests.dlq", RAW, RAW);
         this.completedCalls = new Topic<>(p + "completed-calls", KEYS, wire.serde(CallOutcome.class));
         this.control = new Topic<>(p + "control", KEYS, Serdes.String());
@@ -90,7 +90,7 @@ public final class Topics {
     /** Exactly one PanelResponse per PanelTask. */
     public Topic<String, PanelResponse> panelResponses() { return panelResponses; }
 
-    /** Exactly one FusionResult per request id; compacted. */
+    /** Exactly one FusionResult per request id; compacted; Avro, or JSON with {@value WireFormat#RESULTS_FORMAT}{@code =json}. */
     public Topic<String, FusionResult> results() { return results; }
 
     /** Request records that cannot be read at all: original key and value, the reason in headers. */

@@ -91,4 +91,59 @@ class ResultJsonTest {
         assertThat(json.has("responses")).isFalse();
         assertThat(json.has("analysis")).isFalse();
     }
+
+    @Test
+    @DisplayName("a line read back, with its call ledger, is the same result: rendered again it is the same line, and every call is whole")
+    void lineReadBackWithLedger() {
+        FusionResult r = ok()
+                .setAnalysis(Analysis.newBuilder().setConsensus(List.of("agree")).setBlindSpots(List.of("cost")).build())
+                .setFailedModels(new ArrayList<>(List.of(new FailedModel("b/two", "rate_limited", 429, null))))
+                .setJudgeModel("j").setFinalModel("w").setFinalAnswer("so it is")
+                .setCalls(new ArrayList<>(List.of(
+                        new CallRecord("panel", "a/one", 200, null, 900L, 2, new TokenUsage(10L, 20L, 3L, 0.002), false,
+                                Map.of("server_error", 1), 40L, 3),
+                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(5L, 6L, 0L, 0.004), true, Map.of(), 0L, 0),
+                        new CallRecord("judge", "j", 500, "server_error", 700L, 1, new TokenUsage(0L, 0L, 0L, null), false, Map.of(), 0L, 1))))
+                .setPanelMs(900L).setJudgeMs(700L).setAttempt(2).setMetadata(Map.of("row", "3", "batch_id", "b"))
+                .build();
+        String line = ResultJson.toJson(r);
+
+        FusionResult back = ResultJson.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), ResultJson.ledger(r.getCalls()));
+
+        assertThat(ResultJson.toJson(back)).isEqualTo(line);
+        assertThat(back.getCalls()).isEqualTo(r.getCalls());
+        assertThat(back.getFailedModels()).isEqualTo(r.getFailedModels());
+        assertThat(back.getAnalysis()).isEqualTo(r.getAnalysis());
+        assertThat(back.getAttempt()).isEqualTo(2);
+        assertThat(back.getMetadata()).isEqualTo(r.getMetadata());
+    }
+
+    @Test
+    @DisplayName("a line read back without its ledger still adds up to the same usage per stage, so it renders as the same line")
+    void lineReadBackWithoutLedger() {
+        FusionResult r = FusionResult.newBuilder().setRequestId("r3").setStatus(ResultStatus.error).setFailureReason("all_panels_failed")
+                .setFailedModels(new ArrayList<>(List.of(new FailedModel("a/one", "server_error", 503, "busy"))))
+                .setCalls(new ArrayList<>(List.of(
+                        new CallRecord("panel", "a/one", 503, "server_error", 10L, 3, new TokenUsage(7L, 0L, 0L, 0.5), false, Map.of(), 0L, 3),
+                        new CallRecord("panel", "b/two", 200, null, 10L, 1, new TokenUsage(4L, 2L, 0L, 0.25), false, Map.of(), 0L, 1),
+                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(1L, 1L, 0L, 0.125), true, Map.of(), 0L, 0))))
+                .setReceivedAt(5).setCompletedAt(9).build();
+        String line = ResultJson.toJson(r);
+
+        FusionResult back = ResultJson.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+
+        assertThat(ResultJson.toJson(back)).isEqualTo(line);
+        assertThat(back.getError()).isEqualTo("fusion failed: all_panels_failed");
+    }
+
+    @Test
+    @DisplayName("text that is no result line → an error naming what is missing or wrong")
+    void notAResultLine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResultJson.parse("{\"status\": \"ok\"}".getBytes(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("request_id is missing");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResultJson.parse("{\"request_id\": ".getBytes(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("a result is not valid JSON");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResultJson.parse("[1]".getBytes(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a result must be a JSON object");
+    }
 }

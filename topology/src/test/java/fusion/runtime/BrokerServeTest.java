@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fusion broker} and {@code fusion serve --simulate}: cluster mode with no API key, for outside clients. */
 class BrokerServeTest {
-    private static final Pattern BOOTSTRAP = Pattern.compile("(?m)^bootstrap\\.servers=(127\\.0\\.0\\.1:\\d+)$");
-
     /** Debian's kcat, which .ci/run installs; without it the kcat half of the test does not run. */
     private static final java.util.Optional<Path> KCAT = java.util.stream.Stream.of("/usr/bin/kcat", "/usr/local/bin/kcat")
             .map(Path::of).filter(java.nio.file.Files::isExecutable).findFirst();
@@ -34,16 +30,10 @@ class BrokerServeTest {
     @Test
     @DisplayName("fusion broker says where it is; serve --simulate answers JSON requests from a plain producer and from kcat, keyed only by their record key; kcat reads the results read_committed")
     void brokerAndSimulatedServe() throws Exception {
-        try (FusionProcess broker = FusionProcess.start(dir, dir.resolve("broker.out"), "broker", "--state-dir", dir.resolve("broker").toString())) {
-            broker.awaitOutput(line -> BOOTSTRAP.matcher(line).find(), Duration.ofSeconds(60));
-            Matcher m = BOOTSTRAP.matcher(broker.output());
-            assertThat(m.find()).isTrue();
-            String bootstrap = m.group(1);
+        try (FusionProcess broker = FusionProcess.broker(dir)) {
+            String bootstrap = broker.bootstrapServers();
 
-            try (FusionProcess serve = FusionProcess.start(dir, dir.resolve("serve.out"), Map.of(), "serve", "--simulate",
-                    "--bootstrap-servers", bootstrap, "--state-dir", dir.resolve("serve").toString(),
-                    "--set", "fusion.partitions=2", "--set", "fusion.replication-factor=1")) {
-                serve.awaitOutput(line -> line.startsWith("serving "), Duration.ofSeconds(90));
+            try (FusionProcess serve = FusionProcess.simulatedServe(dir, bootstrap)) {
                 try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                         new StringSerializer(), new ByteArraySerializer())) {
                     producer.send(new ProducerRecord<>("fusion.requests", "kc-1",

@@ -46,10 +46,10 @@ final class CommittedResults {
      * @return each of those request ids' results in topic order; a correct pipeline has exactly one per id
      */
     static Map<String, List<FusionResult>> read(String bootstrap, String topic, Set<String> ids, Duration patience) {
-        return read(bootstrap, new Topic<>(topic, Topics.KEYS, Topics.RESULT), ids, patience);
+        return read(bootstrap, new Topic<>(topic, Topics.KEYS, fusion.topology.WireFormat.singleObject().results()), ids, patience);
     }
 
-    /** The same, each value read by {@code topic}'s serde (registry-framed ones too, when it has a registry). */
+    /** The same, each value read by {@code topic}'s serde (registry-framed ones too, when it has a registry; JSON ones with their headers). */
     static Map<String, List<FusionResult>> read(String bootstrap, Topic<String, FusionResult> topic, Set<String> ids, Duration patience) {
         Map<String, List<FusionResult>> results = new HashMap<>();
         try (var consumer = consumer(bootstrap)) {
@@ -59,7 +59,7 @@ final class CommittedResults {
             while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (!ids.contains(record.key())) continue;
-                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(topic.valueSerde().deserializer().deserialize(topic.name(), record.value()));
+                    results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(topic.valueSerde().deserializer().deserialize(topic.name(), record.headers(), record.value()));
                 }
                 if (results.size() == ids.size() && quietUntil == Long.MAX_VALUE) quietUntil = System.currentTimeMillis() + 3_000;
             }

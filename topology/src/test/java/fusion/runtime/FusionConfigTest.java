@@ -103,4 +103,17 @@ class FusionConfigTest {
             assertThat(client).contains(entry("security.protocol", "SASL_SSL"), entry("bootstrap.servers", "broker:9092"));
         }
     }
+
+    @Test
+    @DisplayName("fusion.results.format: avro by default, json on request, anything else refused naming the setting and both values")
+    void resultsFormat() {
+        var avro = (fusion.topology.ResultSerde) new FusionConfig(Map.of()).topics().results().valueSerde();
+        var json = (fusion.topology.ResultSerde) new FusionConfig(Map.of("fusion.results.format", "JSON")).topics().results().valueSerde();
+
+        assertThat(avro.writesJson()).isFalse();
+        assertThat(json.writesJson()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FusionConfig(Map.of("fusion.results.format", "xml")).topics())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fusion.results.format is 'xml'; it must be avro (the default) or json");
+    }
 }

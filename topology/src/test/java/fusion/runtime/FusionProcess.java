@@ -16,6 +16,9 @@ import java.util.function.Predicate;
  * what only a real process shows (kill -9, several commands against one broker).
  */
 public final class FusionProcess implements AutoCloseable {
+    /** The first line of {@code fusion broker} and {@code fusion run}. */
+    private static final java.util.regex.Pattern BOOTSTRAP = java.util.regex.Pattern.compile("(?m)^bootstrap\\.servers=(127\\.0\\.0\\.1:\\d+)$");
+
     private final Process process;
     private final Path output;
     private final List<String> command;
@@ -64,6 +67,33 @@ public final class FusionProcess implements AutoCloseable {
                 .redirectOutput(output.toFile())
                 .start();
         return new FusionProcess(process, output, command);
+    }
+
+    /** {@code fusion broker} with its data in {@code dir/broker}, once it has said where it is ({@link #bootstrapServers}). */
+    public static FusionProcess broker(Path dir) throws Exception {
+        FusionProcess broker = start(dir, dir.resolve("broker.out"), "broker", "--state-dir", dir.resolve("broker").toString());
+        broker.awaitOutput(line -> BOOTSTRAP.matcher(line).find(), Duration.ofSeconds(60));
+        return broker;
+    }
+
+    /**
+     * {@code fusion serve --simulate} against {@code bootstrap} with its state in {@code dir/serve}, two partitions, one replica,
+     * and {@code settings} ({@code key=value}), once it serves.
+     */
+    public static FusionProcess simulatedServe(Path dir, String bootstrap, String... settings) throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "--simulate", "--bootstrap-servers", bootstrap, "--state-dir", dir.resolve("serve").toString(),
+                "--set", "fusion.partitions=2", "--set", "fusion.replication-factor=1"));
+        for (String setting : settings) args.addAll(List.of("--set", setting));
+        FusionProcess serve = start(dir, dir.resolve("serve.out"), Map.of(), args.toArray(String[]::new));
+        serve.awaitOutput(line -> line.startsWith("serving "), Duration.ofSeconds(90));
+        return serve;
+    }
+
+    /** The {@code bootstrap.servers=} line's address, as {@code fusion broker} and {@code fusion run} print it first. */
+    public String bootstrapServers() throws IOException {
+        java.util.regex.Matcher m = BOOTSTRAP.matcher(output());
+        if (!m.find()) throw new AssertionError("no bootstrap.servers= line in the output:\n" + output());
+        return m.group(1);
     }
 
     /** Waits for the process to end; fails the test, with its output, when it outlives {@code timeout}. */

@@ -29,19 +29,26 @@ import org.apache.kafka.streams.test.TestRecord;
  * advancing the driver's wall clock until it appears.
  */
 public final class PipelineDriver implements AutoCloseable {
-    final Topics topics = Topics.withDefaultPrefix();
+    final Topics topics;
     final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> requests;
-    private final TestOutputTopic<String, FusionResult> results;
+    private final TestOutputTopic<String, byte[]> results;
     private final TestOutputTopic<byte[], byte[]> deadLetters;
     private final Path stateDir;
     private final Map<String, List<FusionResult>> seen = new HashMap<>();
+    private final List<TestRecord<String, byte[]>> resultRecords = new ArrayList<>();
 
     public PipelineDriver(ChatClient client, PipelineSettings settings) {
         this(client, settings, new CallCapacity(64, 16));
     }
 
     public PipelineDriver(ChatClient client, PipelineSettings settings, CallCapacity capacity) {
+        this(client, settings, capacity, Topics.withDefaultPrefix());
+    }
+
+    /** The same, on {@code topics} (results as JSON, say). */
+    PipelineDriver(ChatClient client, PipelineSettings settings, CallCapacity capacity, Topics topics) {
+        this.topics = topics;
         try {
             stateDir = Files.createTempDirectory("fusion-ttd-");
         } catch (IOException e) {
@@ -53,7 +60,7 @@ public final class PipelineDriver implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(FusionTopology.build(topics, settings, client, capacity), props);
         requests = driver.createInputTopic(topics.requests().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createOutputTopic(topics.results().name(), Serdes.String().deserializer(), Topics.RESULT.deserializer());
+        results = driver.createOutputTopic(topics.results().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
     }
 
@@ -101,9 +108,19 @@ public final class PipelineDriver implements AutoCloseable {
         return deadLetters.readRecordsToList();
     }
 
+    /** Every record written to the results topic so far, its value as the bytes on the wire. */
+    List<TestRecord<String, byte[]>> resultRecords() {
+        drainResults();
+        return List.copyOf(resultRecords);
+    }
+
+    /** Each result read by the results topic's own serde, headers included, as any reader of ours reads it. */
     private void drainResults() {
-        for (var kv : results.readKeyValuesToList()) {
-            seen.computeIfAbsent(kv.key, k -> new ArrayList<>()).add(kv.value);
+        var serde = topics.results().valueSerde().deserializer();
+        for (var record : results.readRecordsToList()) {
+            resultRecords.add(record);
+            seen.computeIfAbsent(record.key(), k -> new ArrayList<>())
+                    .add(serde.deserialize(topics.results().name(), record.headers(), record.value()));
         }
     }
 

@@ -19,6 +19,15 @@ final class SimulatedPipeline implements AutoCloseable {
     }
 
     SimulatedPipeline(PipelineSettings settings, Map<String, String> simulatorSettings, fusion.calls.CallCapacity capacity) {
+        this(settings, simulatorSettings, capacity, Topics.withDefaultPrefix());
+    }
+
+    /** The same on {@code topics}: results as JSON, say. */
+    SimulatedPipeline(Topics topics) {
+        this(PipelineSettings.defaults(), Map.of(), new fusion.calls.CallCapacity(64, 16), topics);
+    }
+
+    private SimulatedPipeline(PipelineSettings settings, Map<String, String> simulatorSettings, fusion.calls.CallCapacity capacity, Topics topics) {
         Map<String, String> sim = new HashMap<>(Map.of(
                 "fusion.simulator.latency-ms", "20",
                 "fusion.simulator.jitter-ms", "5",
@@ -26,7 +35,7 @@ final class SimulatedPipeline implements AutoCloseable {
         sim.putAll(simulatorSettings);
         simulator = Simulator.start(SimulatorConfig.fromProperties(sim));
         client = new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(20));
-        pipeline = new PipelineDriver(client, settings, capacity);
+        pipeline = new PipelineDriver(client, settings, capacity, topics);
     }
 
     SimulatedPipeline() {
