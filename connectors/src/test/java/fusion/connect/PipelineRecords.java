@@ -59,17 +59,21 @@ final class PipelineRecords {
 
     /** The pipeline's result of each of {@link #requests()}, by request id, in that order. */
     static synchronized Map<String, FusionResult> results() {
-        if (results != null) return results;
+        if (results == null) results = answers(requests());
+        return results;
+    }
+
+    /** What the production topology answers to {@code requests}, by request id, in their order. */
+    static Map<String, FusionResult> answers(List<FusionRequest> requests) {
         Map<String, String> sim = Map.of("fusion.simulator.latency-ms", "10", "fusion.simulator.jitter-ms", "0");
         try (Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(sim));
              OpenAiChatClient client = new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(20));
              PipelineDriver pipeline = new PipelineDriver(client, PipelineSettings.defaults())) {
-            requests().forEach(pipeline::submit);
+            requests.forEach(pipeline::submit);
             Map<String, FusionResult> got = new LinkedHashMap<>();
-            for (FusionRequest r : requests()) got.put(r.getRequestId(), pipeline.awaitResult(r.getRequestId()));
-            results = java.util.Collections.unmodifiableMap(got);
+            for (FusionRequest r : requests) got.put(r.getRequestId(), pipeline.awaitResult(r.getRequestId()));
+            return java.util.Collections.unmodifiableMap(got);
         }
-        return results;
     }
 
     static FusionResult result(String id) {
