@@ -63,7 +63,7 @@ public record DatasetColumns(String prompt, String id) {
      * @param cells column → cell, in the table's order; a cell is text (CSV) or a typed value (Parquet)
      * @param where the file and the row, for messages: "questions.csv row 3 (line 5)"
      */
-    DatasetRow row(int number, String where, Map<String, JsonNode> cells) {
+    public DatasetRow row(int number, String where, Map<String, JsonNode> cells) {
         Map<String, JsonNode> present = new LinkedHashMap<>();
         cells.forEach((column, cell) -> {
             boolean blank = cell == null || cell.isNull() || (cell.isTextual() && cell.asText().isBlank()) || (cell.isArray() && cell.isEmpty());
@@ -128,6 +128,23 @@ public record DatasetColumns(String prompt, String id) {
             default:
                 return TextNode.valueOf(text);
         }
+    }
+
+    /**
+     * A cell's scalar value as JSON, as every reader of typed cells (Parquet, a Connect row) has it: numbers and
+     * booleans as they are, decimals as plain numbers; null for anything else (text, lists, records, dates), which
+     * each reader renders its own way.
+     */
+    public static JsonNode scalar(Object value) {
+        if (value instanceof Integer i) return NODES.numberNode(i);
+        if (value instanceof Long l) return NODES.numberNode(l);
+        if (value instanceof Short s) return NODES.numberNode(s);
+        if (value instanceof Byte b) return NODES.numberNode(b);
+        if (value instanceof Float f) return NODES.numberNode(f);
+        if (value instanceof Double d) return NODES.numberNode(d);
+        if (value instanceof java.math.BigDecimal d) return NODES.numberNode(d);
+        if (value instanceof Boolean b) return NODES.booleanNode(b);
+        return null;
     }
 
     private static JsonNode json(String text) {

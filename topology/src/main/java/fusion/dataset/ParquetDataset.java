@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,12 +68,8 @@ final class ParquetDataset implements DatasetReader {
     /** A Parquet value as JSON; bytes without a string annotation (as older writers store text) as UTF-8 text. */
     private static JsonNode json(Object value) {
         if (value == null) return null;
-        if (value instanceof Integer i) return NODES.numberNode(i);
-        if (value instanceof Long l) return NODES.numberNode(l);
-        if (value instanceof Float f) return NODES.numberNode(f);
-        if (value instanceof Double d) return NODES.numberNode(d);
-        if (value instanceof BigDecimal d) return NODES.numberNode(d);
-        if (value instanceof Boolean b) return NODES.booleanNode(b);
+        JsonNode scalar = DatasetColumns.scalar(value);
+        if (scalar != null) return scalar;
         if (value instanceof ByteBuffer bytes) return NODES.textNode(StandardCharsets.UTF_8.decode(bytes.duplicate()).toString());
         if (value instanceof Collection<?> items) {
             ArrayNode array = NODES.arrayNode();

@@ -16,6 +16,12 @@ public final class RequestValidator {
     public static final Set<String> TOOLS = Set.of("web_search", "web_fetch");
     public static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
     public static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high", "xhigh");
+    /**
+     * The metadata key under which a connector or SMT that read a row with no request in it (no prompt, a cell of the
+     * wrong type) says why: such a request is answered invalid_request with that message, through the pipeline's
+     * normal path, instead of being dropped where it was read.
+     */
+    public static final String ROW_PROBLEM = "fusion.row_problem";
 
     private final FusionDefaults defaults;
 
@@ -64,6 +70,8 @@ public final class RequestValidator {
         if (r.getRequestId() == null || r.getRequestId().isBlank()) {
             return "request_id is empty; give each request a unique id";
         }
+        String row = r.getMetadata().get(ROW_PROBLEM);
+        if (row != null) return row;
         String messages = messages(r.getMessages());
         if (messages != null) return messages;
         String panel = panel(r.getAnalysisModels());

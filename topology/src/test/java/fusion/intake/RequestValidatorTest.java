@@ -46,6 +46,14 @@ class RequestValidatorTest {
     }
 
     @Test
+    @DisplayName("a request a connector built from a row with no request in it → invalid, with the connector's message about the row")
+    void rowProblem() {
+        String row = "{\"id\":\"r1\",\"metadata\":{\"" + RequestValidator.ROW_PROBLEM + "\":\"the row has no prompt: its 'question' column is empty\"}}";
+
+        assertThat(error(row)).isEqualTo("the row has no prompt: its 'question' column is empty");
+    }
+
+    @Test
     @DisplayName("no default panel configured and none given → analysis_models error saying how to fix it")
     void noPanelAnywhere() {
         RequestValidator bare = new RequestValidator(new FusionDefaults(List.of(), "j", 8));
