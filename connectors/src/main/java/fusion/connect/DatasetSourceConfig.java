@@ -56,7 +56,7 @@ public final class DatasetSourceConfig extends AbstractConfig {
             .define(BATCH_ID, Type.STRING, "", Importance.MEDIUM,
                     "Goes to every request's metadata as batch_id, which fusion status, collect and cancel take; empty: the "
                             + "connector's name.")
-            .define(POLL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
+            .define(POLL_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
                     "How often the directory is looked at for new or grown files, in milliseconds. A file is read once it is "
                             + "unchanged between two looks, so a file still being copied in is not read half-written.")
             .define(BATCH_SIZE, Type.INT, 500, ConfigDef.Range.atLeast(1), Importance.LOW,
