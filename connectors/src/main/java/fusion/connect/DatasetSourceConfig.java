@@ -62,8 +62,8 @@ public final class DatasetSourceConfig extends AbstractConfig {
             .define(BATCH_SIZE, Type.INT, 500, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "At most this many records are handed to the worker in one poll.")
             .define(TOPIC_PREFIX, Type.STRING, fusion.topology.Topics.DEFAULT_PREFIX, Importance.MEDIUM,
-                    "The pipeline's topic prefix: requests go to <prefix>requests, the results of rows answered at once (unreadable "
-                            + "rows, repeated ids) to <prefix>results.")
+                    "The pipeline's topic prefix: requests go to its requests topic (fusion.requests by default), the results of "
+                            + "rows answered at once (unreadable rows, repeated ids) to its results topic (fusion.results).")
             .define(REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
                     "A Confluent-compatible Schema Registry: requests are then written in its framing, as fusion submit writes them; "
                             + "empty: Avro single-object encoding.")
