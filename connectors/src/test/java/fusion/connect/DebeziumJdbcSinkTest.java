@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
  * reads the results topic of a real broker and writes a real PostgreSQL table, with the shipped example config.
  */
 class DebeziumJdbcSinkTest {
-    private static final Path CONFIG = Path.of("config/fusion-results-jdbc-sink.properties");
-    private static final Path REST_CONFIG = Path.of("config/fusion-results-jdbc-sink.json");
+    private static final String CONFIG = "fusion-results-jdbc-sink.properties";
+    private static final Path REST_CONFIG = ShippedConfig.DIR.resolve("fusion-results-jdbc-sink.json");
     private static final String TOPIC = "fusion.results";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +60,7 @@ class DebeziumJdbcSinkTest {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         }
-        worker = StandaloneWorker.start(kafka.bootstrapServers());
+        worker = StandaloneWorker.start(kafka.bootstrapServers(), java.nio.file.Files.createTempFile("fusion-connect-", ".offsets"));
     }
 
     @AfterAll
@@ -86,7 +86,8 @@ class DebeziumJdbcSinkTest {
             again.add(retried);
             inTransaction(producer, again, true, written);
         }
-        Map<String, String> config = StandaloneWorker.properties(CONFIG, Map.of("connection.url", postgres.jdbcUrl()));
+        Map<String, String> config = ShippedConfig.properties(CONFIG);
+        config.put("connection.url", postgres.jdbcUrl());
 
         worker.run(config);
 
@@ -131,7 +132,7 @@ class DebeziumJdbcSinkTest {
     @DisplayName("the example config for the REST API is the same connector as the one for standalone workers")
     void restConfigMatches() throws Exception {
         JsonNode rest = JSON.readTree(REST_CONFIG.toFile());
-        Map<String, String> standalone = StandaloneWorker.properties(CONFIG, Map.of());
+        Map<String, String> standalone = ShippedConfig.properties(CONFIG);
 
         Map<String, String> config = new HashMap<>();
         rest.get("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));

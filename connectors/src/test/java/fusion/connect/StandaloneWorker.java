@@ -1,65 +1,68 @@
 package fusion.connect;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.runtime.AbstractStatus;
 import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.util.FutureCallback;
+import org.awaitility.Awaitility;
 
 /**
- * A real Kafka Connect standalone worker in this JVM, as {@code connect-standalone.sh} starts one: its REST server on a
- * free loopback port, source offsets in a file of its own. Its default converters are JsonConverter, as most workers'
- * are, so a connector config that works here sets its own converters.
+ * A Kafka Connect standalone worker in this JVM, started as {@code connect-standalone.sh WORKER CONNECTOR...} starts
+ * one: the shipped worker config (JsonConverter its default for keys and values), then each connector config file.
  */
 final class StandaloneWorker implements AutoCloseable {
-    private final Path dir;
+    static {
+        // The CLI ends the JVM on a failed start; in a test that is a failure to report, not an exit.
+        Exit.setExitProcedure((code, message) -> {
+            throw new IllegalStateException("the Connect worker would have exited with " + code + (message == null ? "" : ": " + message));
+        });
+    }
+
     private final Connect<StandaloneHerder> connect;
 
-    private StandaloneWorker(Path dir, Connect<StandaloneHerder> connect) {
-        this.dir = dir;
+    private StandaloneWorker(Connect<StandaloneHerder> connect) {
         this.connect = connect;
     }
 
-    static StandaloneWorker start(String bootstrapServers) throws IOException {
-        Path dir = Files.createTempDirectory("fusion-connect-");
-        Map<String, String> worker = new HashMap<>();
+    /**
+     * @param offsets the worker's offsets file: the same file for a restarted worker
+     * @param connectors connector config files (.properties or .json), as given on the command line
+     */
+    static StandaloneWorker start(String bootstrapServers, Path offsets, Path... connectors) throws Exception {
+        Map<String, String> worker = new HashMap<>(ShippedConfig.properties("connect-standalone.properties"));
         worker.put("bootstrap.servers", bootstrapServers);
-        worker.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        worker.put("offset.storage.file.filename", dir.resolve("connect.offsets").toString());
-        worker.put("offset.flush.interval.ms", "500");
+        worker.put("offset.storage.file.filename", offsets.toString());
         worker.put("listeners", "http://127.0.0.1:0");
-        // plugins are on the test classpath, each with its ServiceLoader manifest: no reflective scan of every jar
+        // In this JVM the connectors are on the class path, not in a plugin directory (PluginDirIT covers that);
+        // plugins are found by their service manifests, ours included, without scanning the whole test class path.
+        worker.remove("plugin.path");
         worker.put("plugin.discovery", "service_load");
-        return new StandaloneWorker(dir, new ConnectStandalone().startConnect(worker));
-    }
-
-    /** A connector config file as a standalone worker takes it, with {@code overrides} for this machine's addresses. */
-    static Map<String, String> properties(Path file, Map<String, String> overrides) throws IOException {
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            properties.load(in);
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try {
+            ConnectStandalone cli = new ConnectStandalone();
+            Connect<StandaloneHerder> connect = cli.startConnect(worker);
+            String[] files = new String[connectors.length];
+            for (int i = 0; i < connectors.length; i++) files[i] = connectors[i].toString();
+            cli.processExtraArgs(connect, files);
+            return new StandaloneWorker(connect);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before); // the worker swaps in its plugin loader
         }
-        Map<String, String> config = new HashMap<>();
-        properties.stringPropertyNames().forEach(k -> config.put(k, properties.getProperty(k)));
-        config.putAll(overrides);
-        return config;
     }
 
-    /** Creates (or replaces) the connector and returns once the worker has taken it. */
+    /** Creates (or replaces) a connector, as a PUT to /connectors/NAME/config does, and returns once the worker has taken it. */
     void run(Map<String, String> config) throws Exception {
-        FutureCallback<org.apache.kafka.connect.runtime.Herder.Created<org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo>> done =
-                new FutureCallback<>();
+        FutureCallback<Herder.Created<ConnectorInfo>> done = new FutureCallback<>();
         connect.herder().putConnectorConfig(config.get("name"), config, true, done);
         done.get(60, TimeUnit.SECONDS);
     }
@@ -69,12 +72,24 @@ final class StandaloneWorker implements AutoCloseable {
         return connect.herder().connectorStatus(connector);
     }
 
+    /** Waits until the connector and each of its tasks run; a failed task fails the test with its trace. */
+    void awaitRunning(String connector) {
+        Awaitility.await(connector + " running").atMost(Duration.ofSeconds(30)).until(() -> {
+            ConnectorStateInfo status = connect.herder().connectorStatus(connector);
+            for (ConnectorStateInfo.TaskState task : status.tasks()) {
+                if (AbstractStatus.State.FAILED.name().equals(task.state())) {
+                    throw new AssertionError(connector + " task " + task.id() + " failed: " + task.trace());
+                }
+            }
+            return AbstractStatus.State.RUNNING.name().equals(status.connector().state()) && !status.tasks().isEmpty()
+                    && status.tasks().stream().allMatch(t -> AbstractStatus.State.RUNNING.name().equals(t.state()));
+        });
+    }
+
+    /** Stops as connect-standalone.sh does on SIGTERM: tasks stopped, source offsets and sink offsets committed. */
     @Override
-    public void close() throws IOException {
+    public void close() {
         connect.stop();
         connect.awaitStop();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

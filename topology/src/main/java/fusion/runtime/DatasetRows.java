@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A dataset's rows as request records, whatever the file's format. Every row is answered:
@@ -63,8 +64,31 @@ public final class DatasetRows {
      */
     public static Map<String, Row> read(Dataset dataset, String batchId, FusionDefaults limits, List<FusionResult> answered)
             throws IOException {
-        Rows rows = new Rows(dataset.file().getFileName().toString(), limits, answered);
+        Map<String, Row> byId = new LinkedHashMap<>();
+        read(dataset, batchId, limits, outcome -> {
+            if (outcome.request() != null) byId.put(outcome.request().requestId(), outcome.request());
+            else answered.add(outcome.answer());
+        });
+        return byId;
+    }
+
+    /**
+     * What one row came to, in the file's order: a request to produce, or its result, answered here. A row
+     * repeating an earlier one exactly comes to nothing (it is sent once).
+     *
+     * @param number  the row's 1-based number in its unit
+     * @param placeId {@code line-N} or {@code row-N}: the id a row without one of its own is answered under
+     */
+    public record Outcome(int number, String placeId, Row request, FusionResult answer) {}
+
+    /**
+     * The same rows one by one as they are read, for a reader that keeps going (the Connect source): the ids
+     * and turns taken so far are those of this one pass over the file.
+     */
+    public static void read(Dataset dataset, String batchId, FusionDefaults limits, Consumer<Outcome> outcomes) throws IOException {
+        Rows rows = new Rows(dataset.file().getFileName().toString(), limits, outcomes);
         dataset.format().reader().read(dataset.file(), dataset.columns(), r -> {
+            rows.current = r;
             if (r.problem() != null) {
                 rows.unreadable(r);
                 return;
@@ -74,25 +98,26 @@ public final class DatasetRows {
             if (dataset.preset() != null && !fields.hasNonNull("preset")) fields.put("preset", dataset.preset());
             rows.add(r, fields, batchId);
         });
-        return rows.byId;
     }
 
     /** The rows so far: which ids and turns are taken, and by which row. */
     private static final class Rows {
         private final String file;
         private final FusionDefaults limits;
-        private final List<FusionResult> answered;
-        private final Map<String, Row> byId = new LinkedHashMap<>();
+        private final Consumer<Outcome> outcomes;
         private final Map<String, Claim> ids = new HashMap<>();
         private final Map<String, String> turns = new HashMap<>();
 
         /** The first row with an id: where it is, and a digest of what it holds. */
         private record Claim(String place, String content) {}
 
-        Rows(String file, FusionDefaults limits, List<FusionResult> answered) {
+        /** The row being read: whose outcome is told next. */
+        private DatasetRow current;
+
+        Rows(String file, FusionDefaults limits, Consumer<Outcome> outcomes) {
             this.file = file;
             this.limits = limits;
-            this.answered = answered;
+            this.outcomes = outcomes;
         }
 
         void unreadable(DatasetRow r) {
@@ -121,7 +146,7 @@ public final class DatasetRows {
                     return;
                 }
             }
-            byId.put(row.requestId(), row);
+            outcomes.accept(new Outcome(current.number(), current.placeId(), row, null));
         }
 
         /**
@@ -142,7 +167,7 @@ public final class DatasetRows {
         }
 
         private void answer(FusionResult result) {
-            answered.add(result);
+            outcomes.accept(new Outcome(current.number(), current.placeId(), null, result));
         }
 
         private static String place(DatasetRow r) {

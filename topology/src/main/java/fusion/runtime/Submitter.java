@@ -26,8 +26,16 @@ public final class Submitter {
     }
 
     /**
+     * A row's value as it goes to {@code topic}: Avro rows as the topic's serde writes them (registry-framed when a
+     * registry is set), rows kept as JSON as they are. Every producer of dataset rows writes these bytes.
+     */
+    public static byte[] onTheWire(Topic<String, FusionRequest> topic, DatasetRows.Row row) {
+        return topic.valueSerde() instanceof AvroSerde<?> avro ? avro.reframe(topic.name(), row.value()) : row.value();
+    }
+
+    /**
      * Produces every row and waits until the broker has taken each one. Avro rows are written as the topic's
-     * serde writes them (registry-framed when a registry is set); rows kept as JSON go as they are.
+     * serde writes them ({@link #onTheWire}).
      *
      * @return how many were written
      * @throws KafkaException when any was not written (too large, not authorized, no such topic, ...)
@@ -41,8 +49,7 @@ public final class Submitter {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, topic.keySerde().serializer(), new ByteArraySerializer())) {
             for (DatasetRows.Row row : rows) {
-                byte[] value = topic.valueSerde() instanceof AvroSerde<?> avro ? avro.reframe(topic.name(), row.value()) : row.value();
-                sends.add(producer.send(new ProducerRecord<>(topic.name(), row.requestId(), value)));
+                sends.add(producer.send(new ProducerRecord<>(topic.name(), row.requestId(), onTheWire(topic, row))));
             }
             producer.flush();
         }

@@ -23,6 +23,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -203,16 +204,20 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return (topic, bytes) -> bytes == null ? null : decode(bytes);
     }
 
-    /** Avro 1.12 decodes only classes from trusted packages; ours are generated into fusion.schema. */
+    /**
+     * Avro 1.12 decodes only classes it trusts; ours are generated into fusion.schema. Avro reads its system property
+     * once, when the validator's class first loads, which in a Connect worker or any host app may be before us: so
+     * the trust is added through Avro's API, once per copy of Avro (a Connect plugin has its own).
+     */
     static final class TrustedPackages {
-        static void ensure() {
-            String key = "org.apache.avro.SERIALIZABLE_PACKAGES";
-            String current = System.getProperty(key);
-            if (current == null || current.isBlank()) {
-                System.setProperty(key, "fusion.schema");
-            } else if (!current.contains("fusion.schema")) {
-                System.setProperty(key, current + ",fusion.schema");
-            }
+        private static final String PACKAGE = "fusion.schema.";
+        private static boolean added;
+
+        static synchronized void ensure() {
+            if (added) return;
+            ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
+            ClassSecurityValidator.setGlobal(c -> c.getName().startsWith(PACKAGE) || before.isTrusted(c));
+            added = true;
         }
     }
 }

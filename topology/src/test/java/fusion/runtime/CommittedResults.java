@@ -18,16 +18,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What a read_committed consumer sees on a topic: every committed record, duplicates included. */
-final class CommittedResults {
+public final class CommittedResults {
     private CommittedResults() {}
 
     /** The keys of every committed record of {@code topic}, from the start to its end as of now. */
-    static List<String> keys(String bootstrap, String topic) {
+    public static List<String> keys(String bootstrap, String topic) {
         return records(bootstrap, topic).stream().map(ConsumerRecord::key).toList();
     }
 
     /** Every committed record of {@code topic}, its value as the bytes on the wire, from the start to its end as of now. */
-    static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
+    public static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (var consumer = consumer(bootstrap)) {
             var partitions = partitions(consumer, topic);
