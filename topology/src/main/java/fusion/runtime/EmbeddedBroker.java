@@ -7,10 +7,14 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +90,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         server.startup();
         String bootstrap = "127.0.0.1:" + port;
         log.info("embedded Kafka broker on {}, data in {}", bootstrap, logDir);
+        abortHangingTransactions(bootstrap);
         return new EmbeddedBroker(server, bootstrap);
+    }
+
+    /** Before any client of this broker runs: a kill -9 can leave transactions that nothing would ever finish. */
+    private static void abortHangingTransactions(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            HangingTransactions.abortAll(admin);
+        } catch (ExecutionException e) {
+            log.warn("could not check the embedded broker for transactions a killed run left open ({}); a start that waits on them "
+                    + "says so, and the same command resumes", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public String bootstrapServers() {

@@ -1,5 +1,7 @@
 package fusion.runtime;
 
+import java.util.Map;
+
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -16,11 +18,20 @@ public final class KafkaTestCluster {
      * One controller and {@code brokers} separate brokers, so a broker can be shut down (and started again)
      * while the quorum stays up. With three or more brokers every topic has three replicas, two of them in sync.
      */
+    /** One combined node with broker settings of the test's own on top. */
+    public static KafkaClusterTestKit start(Map<String, String> settings) throws Exception {
+        return start(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build(), 1, settings);
+    }
+
     public static KafkaClusterTestKit startWithBrokers(int brokers) throws Exception {
         return start(new TestKitNodes.Builder().setCombined(false).setNumBrokerNodes(brokers).setNumControllerNodes(1).build(), brokers);
     }
 
     private static KafkaClusterTestKit start(TestKitNodes nodes, int brokers) throws Exception {
+        return start(nodes, brokers, Map.of());
+    }
+
+    private static KafkaClusterTestKit start(TestKitNodes nodes, int brokers, Map<String, String> settings) throws Exception {
         String replicas = Integer.toString(Math.min(3, brokers));
         String inSync = brokers >= 3 ? "2" : "1";
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
@@ -34,6 +45,7 @@ public final class KafkaTestCluster {
                 .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
                 .setConfigProp("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         if (brokers >= 3) builder.setConfigProp("default.replication.factor", replicas).setConfigProp("min.insync.replicas", inSync);
+        settings.forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
         kit.format();
         kit.startup();
