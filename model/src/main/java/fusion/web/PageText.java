@@ -29,11 +29,8 @@ record PageText(String title, String text) {
             @Override
             public void head(Node node, int depth) {
                 if (node instanceof TextNode t) {
-                    String words = t.text();
-                    if (!words.isBlank()) {
-                        if (text.length() > 0 && !Character.isWhitespace(text.charAt(text.length() - 1))) text.append(' ');
-                        text.append(words.strip());
-                    }
+                    // text() has collapsed the node's whitespace but kept a space at either edge, which separates inline words
+                    text.append(t.text());
                 } else if (node instanceof Element e && (e.isBlock() || e.nameIs("br"))) {
                     newLine(text);
                 }
@@ -44,10 +41,14 @@ record PageText(String title, String text) {
                 if (node instanceof Element e && e.isBlock()) newLine(text);
             }
         });
-        return new PageText(title.isEmpty() ? null : title, text.toString().replaceAll("\n{3,}", "\n\n").strip());
+        String lines = text.toString().replaceAll("[ \t\u00a0]+", " ").replaceAll(" ?\n ?", "\n").replaceAll("\n{3,}", "\n\n");
+        return new PageText(title.isEmpty() ? null : title, lines.strip());
     }
 
     private static void newLine(StringBuilder text) {
+        while (text.length() > 0 && Character.isWhitespace(text.charAt(text.length() - 1)) && text.charAt(text.length() - 1) != '\n') {
+            text.setLength(text.length() - 1);
+        }
         if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') text.append('\n');
     }
 }
