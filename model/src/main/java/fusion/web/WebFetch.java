@@ -80,6 +80,10 @@ public final class WebFetch {
         } catch (IOException e) {
             log.debug("web_fetch of {} failed: {}", shown(next), e.toString());
             return failure("the page could not be fetched");
+        } catch (RuntimeException e) {
+            // a page or a name the libraries choke on (an SNI name the JDK rejects, say): still a result, never a thrown call
+            log.warn("web_fetch of {} failed unexpectedly", shown(next), e);
+            return failure("the page could not be read");
         }
     }
 
@@ -120,6 +124,8 @@ public final class WebFetch {
             Socket socket = sockets.createSocket();
             try {
                 socket.connect(new InetSocketAddress(address, target.port()), (int) Math.min(Integer.MAX_VALUE, leftMillis));
+                // bounds the TLS handshake too, which reads before HttpGet's per-read deadline is in place
+                socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000)));
                 return target.scheme().equals("https") ? tls(socket, target) : socket;
             } catch (IOException e) {
                 socket.close();

@@ -91,7 +91,12 @@ public record WebToolsConfig(Set<String> allow, Set<Integer> ports, long maxByte
             if (!ALLOW_ENTRY.matcher(entry).matches()) {
                 throw new WebToolsConfigException(ALLOW + ": '" + raw + "' is not host:port; write exact entries such as 127.0.0.1:8080 or [::1]:8080");
             }
-            entries.add(entry);
+            try {
+                // the same canonical form a fetched URL gets, so "[::1]:8080", "LOCALHOST.:8080" and "0x7f000001:8080" match
+                entries.add(FetchTarget.parse("http://" + entry + "/").hostAndPort());
+            } catch (FetchRefusal e) {
+                throw new WebToolsConfigException(ALLOW + ": '" + raw + "' is not a usable host:port (" + e.getMessage() + ")");
+            }
         }
         return entries;
     }

@@ -127,6 +127,18 @@ class FetchGuardTest {
     }
 
     @Test
+    @DisplayName("allowlist entries are canonical like fetched URLs: IPv6 spellings, case, trailing dots and numeric forms match")
+    void allowlistEntriesCanonical() throws FetchRefusal {
+        WebToolsConfig config = WebToolsConfig.parse(Map.of(WebToolsConfig.ALLOW, "[::1]:8080, LOCALHOST.:9000, 0x7f000001:7000"), name -> null);
+        FetchGuard guard = new FetchGuard(config.allow(), config.ports(), resolver);
+
+        assertThat(guard.allowlisted(FetchTarget.parse("http://[0:0:0:0:0:0:0:1]:8080/"))).isTrue();
+        assertThat(guard.allowlisted(FetchTarget.parse("http://localhost:9000/"))).isTrue();
+        assertThat(guard.allowlisted(FetchTarget.parse("http://127.0.0.1:7000/"))).isTrue();
+        assertThat(guard.allowlisted(FetchTarget.parse("http://127.0.0.1:8080/"))).isFalse();
+    }
+
+    @Test
     @DisplayName("numeric hosts are read the way inet_aton reads them")
     void numericSpellings() throws FetchRefusal {
         Map<String, String> spellings = Map.of("http://2130706433/", "127.0.0.1", "http://0x7f000001/", "127.0.0.1", "http://0177.0.0.1/", "127.0.0.1",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.security.KeyStore;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
@@ -88,5 +89,19 @@ class WebFetchTlsTest {
         assertThat(result.refused()).isFalse();
         assertThat(result.content()).isEqualTo("web_fetch failed: the page could not be fetched.");
         assertThat(result.sources()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a server that accepts and never finishes the TLS handshake is given up on at fusion.web-fetch.timeout-ms")
+    void stalledHandshake() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            WebToolsConfig config = WebToolsConfig.parse(Map.of(WebToolsConfig.ALLOW, "localhost:" + silent.getLocalPort(),
+                    WebToolsConfig.FETCH_TIMEOUT, "300"), name -> null);
+            WebTools tools = LocalWebTools.of(config, resolver, sockets, (SSLSocketFactory) SSLSocketFactory.getDefault());
+
+            ToolResult result = tools.fetch("https://localhost:" + silent.getLocalPort() + "/");
+
+            assertThat(result.content()).startsWith("web_fetch failed: the page did not answer in");
+        }
     }
 }
