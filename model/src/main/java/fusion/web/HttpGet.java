@@ -69,6 +69,7 @@ final class HttpGet implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new IOException("a malformed Content-Length");
             }
+            if (declared < 0) throw new IOException("a negative Content-Length");
             return read(Math.min(declared, maxBytes), declared > maxBytes);
         }
         return readToEnd(maxBytes);
@@ -85,6 +86,7 @@ final class HttpGet implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new IOException("a malformed chunk size");
             }
+            if (size < 0) throw new IOException("a negative chunk size");
             if (size == 0) return new Body(out.toByteArray(), false);
             long room = maxBytes - out.size();
             copy(out, Math.min(size, room));

@@ -76,6 +76,10 @@ public final class LocalWebTools implements WebTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new ToolResult("web_search was interrupted.", List.of(), false);
+        } catch (RuntimeException e) {
+            // only the kind: a message could carry the backend's URL, and the loop must go on either way
+            log.warn("web_search failed unexpectedly ({})", e.getClass().getName());
+            return new ToolResult("web_search failed: the search backend's answer could not be read.", List.of(), false);
         }
         if (hits.isEmpty()) return new ToolResult("web_search found nothing for: " + query.strip(), List.of(), false);
         StringBuilder text = new StringBuilder();

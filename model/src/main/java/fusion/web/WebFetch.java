@@ -132,7 +132,7 @@ public final class WebFetch {
                 last = e;
             }
         }
-        throw last;
+        throw last != null ? last : new IOException("no address to connect to");
     }
 
     private Socket tls(Socket connected, FetchTarget target) throws IOException {
