@@ -78,6 +78,7 @@ public final class Simulator implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("simulator-clock"));
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
+        SimulatedWeb.serveOn(server);
         server.start();
     }
 
@@ -92,6 +93,11 @@ public final class Simulator implements AutoCloseable {
     /** Base URL of the API, ending in /v1. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** Root of the simulated web: a SearxNG-shaped {@code /search} and {@code /pages/...} (see {@link SimulatedWeb}). */
+    public String webUrl() {
+        return "http://127.0.0.1:" + port();
     }
 
     public int port() {
