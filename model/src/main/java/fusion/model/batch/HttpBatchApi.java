@@ -1,0 +1,77 @@
+package fusion.model.batch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fusion.model.ChatCompletionBodies;
+import fusion.model.ProviderConfig;
+import java.net.http.HttpClient;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** What the HTTP batch APIs share: the provider's endpoints, limits, poll schedule, pricing and line bodies. */
+abstract class HttpBatchApi implements BatchApi {
+    /** The chat-completions endpoint every line of our batches targets, as OpenAI and OpenRouter name it. */
+    static final String CHAT_ENDPOINT = "/v1/chat/completions";
+
+    final BatchHttp http;
+    final BatchCost cost;
+    private final BatchLimits limits;
+    private final PollSchedule schedule;
+
+    HttpBatchApi(ProviderConfig provider, HttpClient client, BatchRetry retry, BatchCost cost, BatchLimits limits, PollSchedule schedule) {
+        this.http = new BatchHttp(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(client, "client"),
+                retry == null ? BatchRetry.DEFAULT : retry);
+        this.cost = cost == null ? BatchCost.REPORTED_ONLY : cost;
+        this.limits = limits;
+        this.schedule = schedule;
+    }
+
+    @Override
+    public String provider() {
+        return http.provider().name();
+    }
+
+    @Override
+    public BatchLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public PollSchedule pollSchedule() {
+        return schedule;
+    }
+
+    /** Refuses what the provider would: an empty or too large batch, mixed models, a repeated custom_id. */
+    void check(String model, List<BatchLine> lines) {
+        if (lines.isEmpty()) throw new IllegalArgumentException("a batch needs at least one line");
+        if (lines.size() > limits.maxRequests()) {
+            throw new IllegalArgumentException(lines.size() + " lines for " + provider() + ", over its " + limits.maxRequests()
+                    + "-request batch limit; cut them with BatchLimits.chunks");
+        }
+        Set<String> ids = new HashSet<>();
+        for (BatchLine line : lines) {
+            if (!line.request().model().equals(model)) {
+                throw new IllegalArgumentException("batch line " + line.customId() + " is for " + line.request().model()
+                        + ", but the batch is for " + model + "; a batch holds one model");
+            }
+            if (!ids.add(line.customId())) throw new IllegalArgumentException("custom_id " + line.customId() + " appears twice in one batch");
+        }
+    }
+
+    /** A line's chat-completions body, exactly as a synchronous call would post it, minus web tools, which no batch runs. */
+    ObjectNode body(BatchLine line) {
+        return ChatCompletionBodies.request(line.request().withServerTools(List.of()), http.provider(), http.json);
+    }
+
+    void checkBytes(long bytes) {
+        if (bytes > limits.maxBytes()) {
+            throw new IllegalArgumentException("the batch is " + bytes + " bytes, over " + provider() + "'s " + limits.maxBytes()
+                    + "-byte limit; cut it with BatchLimits.chunks");
+        }
+    }
+
+    static String pathSegment(String batchId) {
+        return java.net.URLEncoder.encode(batchId, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
