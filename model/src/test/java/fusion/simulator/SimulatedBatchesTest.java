@@ -19,6 +19,7 @@ import fusion.model.batch.BatchProgress;
 import fusion.model.batch.BatchResults;
 import fusion.model.batch.BatchRetry;
 import fusion.model.batch.BatchStatus;
+import fusion.model.batch.OpenAiBatchApi;
 import fusion.model.batch.OpenRouterBatchApi;
 import fusion.model.batch.SubmittedBatch;
 import java.net.http.HttpClient;
@@ -170,6 +171,29 @@ class SimulatedBatchesTest {
         assertThat(progress.status()).isEqualTo(BatchStatus.FAILED);
         assertThat(progress.error()).contains("simulated failure");
         assertThat(api.results(failed).missing()).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("OpenAI's flow against the simulator: file upload, batch, output and error files; failed lines typed; cancel")
+    void openAiFlow() throws Exception {
+        Simulator sim = simulator(Map.of());
+        sim.batches().configure(new SimulatedBatches.Settings(1, 0.3, 0, 1000));
+        OpenAiBatchApi api = new OpenAiBatchApi(ProviderConfig.of("openai", sim.baseUrl(), null), http, FAST, BatchCost.REPORTED_ONLY);
+
+        BatchResults results = runToEnd(api, PANEL, lines(PANEL, 20));
+        SubmittedBatch cancelled = api.submit(PANEL, lines(PANEL, 4));
+        boolean accepted = api.cancel(cancelled.batchId());
+
+        assertThat(results.status()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(results.outcomes()).hasSize(20);
+        assertThat(results.outcomes().values()).anyMatch(ChatOutcome::succeeded)
+                .anyMatch(o -> o.failure() == FailureKind.UPSTREAM_ERROR);
+        assertThat(results.outcomes().values().stream().filter(ChatOutcome::succeeded))
+                .allSatisfy(o -> assertThat(o.content()).startsWith("(simulated answer from " + PANEL + ")"));
+        assertThat(accepted).isTrue();
+        assertThat(api.poll(cancelled.batchId()).status()).isEqualTo(BatchStatus.CANCELLED);
+        assertThat(sim.batches().submissions()).extracting(SimulatedBatches.Submission::api).containsExactly("openai", "openai");
+        assertThat(sim.callCount()).isZero();
     }
 
     @Test

@@ -1,9 +1,14 @@
 package fusion.model.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fusion.model.ChatCompletionBodies;
+import fusion.model.FailureKind;
 import fusion.model.ProviderConfig;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -71,7 +76,38 @@ abstract class HttpBatchApi implements BatchApi {
         }
     }
 
+    /** Creates the batch ({@code POST /batches}), never sent twice unless the provider proved it took nothing. */
+    SubmittedBatch create(String model, List<BatchLine> lines, String contentType, HttpRequest.BodyPublisher body)
+            throws BatchException {
+        JsonNode answer = http.sendJson("submitting a batch of " + lines.size() + " for " + model,
+                HttpRequest.newBuilder(http.uri("/batches")).header("Content-Type", contentType).POST(body), false);
+        String id = answer.path("id").asText("");
+        if (id.isBlank()) {
+            throw new BatchException(FailureKind.INVALID_RESPONSE, null, provider() + " accepted a batch but named no id: " + answer);
+        }
+        return new SubmittedBatch(provider(), id, model, lines.stream().map(BatchLine::customId).toList());
+    }
+
+    @Override
+    public BatchProgress poll(String batchId) throws BatchException {
+        return progress(batchId, batch(batchId));
+    }
+
+    /** The batch object, {@code GET /batches/{id}}. */
+    JsonNode batch(String batchId) throws BatchException {
+        return http.sendJson("polling batch " + batchId, HttpRequest.newBuilder(http.uri("/batches/" + pathSegment(batchId))).GET());
+    }
+
+    /** Why the whole batch failed, in this provider's words, or null. */
+    abstract String batchError(JsonNode batch);
+
+    BatchProgress progress(String batchId, JsonNode batch) {
+        JsonNode counts = batch.path("request_counts");
+        return new BatchProgress(batchId, BatchStatus.fromWireName(batch.path("status").asText(null)), counts.path("total").asInt(0),
+                counts.path("completed").asInt(0), counts.path("failed").asInt(0), batchError(batch));
+    }
+
     static String pathSegment(String batchId) {
-        return java.net.URLEncoder.encode(batchId, java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(batchId, StandardCharsets.UTF_8);
     }
 }

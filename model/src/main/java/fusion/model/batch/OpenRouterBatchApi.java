@@ -50,16 +50,7 @@ public final class OpenRouterBatchApi extends HttpBatchApi {
             throw new IllegalArgumentException("the batch is not serialisable: " + e.getOriginalMessage(), e);
         }
         checkBytes(bytes.length);
-        JsonNode answer = http.sendJson("submitting a batch of " + lines.size() + " for " + model, HttpRequest.newBuilder(http.uri("/batches"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(bytes)), false);
-        String id = answer.path("id").asText("");
-        if (id.isBlank()) throw new BatchException(FailureKind.INVALID_RESPONSE, null, "OpenRouter accepted a batch but named no id: " + answer);
-        return new SubmittedBatch(provider(), id, model, lines.stream().map(BatchLine::customId).toList());
-    }
-
-    @Override
-    public BatchProgress poll(String batchId) throws BatchException {
-        return progress(batchId, batch(batchId));
+        return create(model, lines, "application/json", HttpRequest.BodyPublishers.ofByteArray(bytes));
     }
 
     @Override
@@ -89,15 +80,9 @@ public final class OpenRouterBatchApi extends HttpBatchApi {
         return false;
     }
 
-    private JsonNode batch(String batchId) throws BatchException {
-        return http.sendJson("polling batch " + batchId, HttpRequest.newBuilder(http.uri("/batches/" + pathSegment(batchId))).GET());
-    }
-
-    private static BatchProgress progress(String batchId, JsonNode batch) {
-        JsonNode counts = batch.path("request_counts");
+    @Override
+    String batchError(JsonNode batch) {
         JsonNode error = batch.path("error");
-        return new BatchProgress(batchId, BatchStatus.fromWireName(batch.path("status").asText(null)), counts.path("total").asInt(0),
-                counts.path("completed").asInt(0), counts.path("failed").asInt(0),
-                error.isObject() ? error.path("message").asText(null) : null);
+        return error.isObject() ? error.path("message").asText(null) : null;
     }
 }
