@@ -66,6 +66,11 @@ public final class ChatCompletionBodies {
         return ProviderError.truncate(provider.redact(ProviderError.ofStatus(status, body, rawBody, false).message()));
     }
 
+    /** A line's failure in a provider's own error vocabulary (Anthropic's), message redacted and cut like any other. */
+    public static ChatOutcome failure(String model, ProviderConfig provider, FailureKind kind, Integer status, String message) {
+        return failed(model, provider, kind, status, message, 0, Usage.NONE);
+    }
+
     /** How long an answer asked us to wait ({@code retry-after-ms}, {@code Retry-After}), or null. */
     public static Long retryAfterMillis(java.net.http.HttpHeaders headers) {
         return RetryAfter.millis(headers, java.time.Clock.systemUTC());

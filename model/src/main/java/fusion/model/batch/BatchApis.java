@@ -11,7 +11,8 @@ public final class BatchApis {
 
     /**
      * OpenRouter's for {@code openrouter.ai} or a provider named {@code openrouter}, and for one on loopback (the simulator
-     * serves OpenRouter's endpoints); OpenAI's for {@code api.openai.com} or a provider named {@code openai}; else none
+     * serves OpenRouter's endpoints); OpenAI's for {@code api.openai.com} or a provider named {@code openai}; Anthropic's for
+     * {@code api.anthropic.com} or a provider named {@code anthropic}; else none
      * (Ollama, vLLM and other OpenAI-compatible servers have no batch endpoints).
      */
     public static Optional<BatchApi> of(ProviderConfig provider, HttpClient http, BatchRetry retry, BatchCost cost) {
@@ -21,6 +22,7 @@ public final class BatchApis {
             return Optional.of(new OpenRouterBatchApi(provider, http, retry, cost));
         }
         if (host.equals("api.openai.com") || name.equals("openai")) return Optional.of(new OpenAiBatchApi(provider, http, retry, cost));
+        if (host.equals("api.anthropic.com") || name.equals("anthropic")) return Optional.of(new AnthropicBatchApi(provider, http, retry, cost));
         return Optional.empty();
     }
 

@@ -29,10 +29,19 @@ final class BatchHttp {
     private final BatchRetry retry;
     final ObjectMapper json = new ObjectMapper();
 
-    BatchHttp(ProviderConfig provider, HttpClient http, BatchRetry retry) {
+    /** How a provider takes its key: {@code Authorization: Bearer} (OpenAI, OpenRouter) or Anthropic's {@code x-api-key}. */
+    enum KeyHeader { BEARER, ANTHROPIC }
+
+    /** The Messages API version Anthropic's batch endpoints are documented against; a configured header overrides it. */
+    static final String ANTHROPIC_VERSION = "2023-06-01";
+
+    private final KeyHeader keyHeader;
+
+    BatchHttp(ProviderConfig provider, HttpClient http, BatchRetry retry, KeyHeader keyHeader) {
         this.provider = provider;
         this.http = http;
         this.retry = retry;
+        this.keyHeader = keyHeader;
     }
 
     ProviderConfig provider() {
@@ -69,7 +78,12 @@ final class BatchHttp {
             throw new BatchException(FailureKind.UNAUTHORIZED, null, what + ": provider " + provider.name() + " has no API key; " + provider.apiKeyHint());
         }
         request.timeout(retry.callTimeout()).header("Accept", "application/json");
-        if (provider.apiKey() != null) request.header("Authorization", "Bearer " + provider.apiKey());
+        if (keyHeader == KeyHeader.ANTHROPIC) {
+            request.setHeader("anthropic-version", ANTHROPIC_VERSION);
+            if (provider.apiKey() != null) request.header("x-api-key", provider.apiKey());
+        } else if (provider.apiKey() != null) {
+            request.header("Authorization", "Bearer " + provider.apiKey());
+        }
         provider.headers().forEach(request::setHeader);
         if ("http".equalsIgnoreCase(provider.baseUrl().getScheme())) request.version(HttpClient.Version.HTTP_1_1);
         HttpRequest built = request.build();

@@ -24,9 +24,18 @@ abstract class HttpBatchApi implements BatchApi {
     private final BatchLimits limits;
     private final PollSchedule schedule;
 
+    /** Where this provider keeps its batches under the base URL: {@code /batches}, Anthropic's {@code /messages/batches}. */
+    final String batchesPath;
+
     HttpBatchApi(ProviderConfig provider, HttpClient client, BatchRetry retry, BatchCost cost, BatchLimits limits, PollSchedule schedule) {
+        this(provider, client, retry, cost, limits, schedule, BatchHttp.KeyHeader.BEARER, "/batches");
+    }
+
+    HttpBatchApi(ProviderConfig provider, HttpClient client, BatchRetry retry, BatchCost cost, BatchLimits limits, PollSchedule schedule,
+                 BatchHttp.KeyHeader keyHeader, String batchesPath) {
+        this.batchesPath = batchesPath;
         this.http = new BatchHttp(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(client, "client"),
-                retry == null ? BatchRetry.DEFAULT : retry);
+                retry == null ? BatchRetry.DEFAULT : retry, keyHeader);
         this.cost = cost == null ? BatchCost.REPORTED_ONLY : cost;
         this.limits = limits;
         this.schedule = schedule;
@@ -76,11 +85,23 @@ abstract class HttpBatchApi implements BatchApi {
         }
     }
 
-    /** Creates the batch ({@code POST /batches}), never sent twice unless the provider proved it took nothing. */
+    /** Creates the batch from its JSON body, once its size is known to be within the limit. */
+    SubmittedBatch create(String model, List<BatchLine> lines, ObjectNode batch) throws BatchException {
+        byte[] bytes;
+        try {
+            bytes = http.json.writeValueAsBytes(batch);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the batch is not serialisable: " + e.getOriginalMessage(), e);
+        }
+        checkBytes(bytes.length);
+        return create(model, lines, "application/json", HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+
+    /** Creates the batch ({@code POST {batchesPath}}), never sent twice unless the provider proved it took nothing. */
     SubmittedBatch create(String model, List<BatchLine> lines, String contentType, HttpRequest.BodyPublisher body)
             throws BatchException {
         JsonNode answer = http.sendJson("submitting a batch of " + lines.size() + " for " + model,
-                HttpRequest.newBuilder(http.uri("/batches")).header("Content-Type", contentType).POST(body), false);
+                HttpRequest.newBuilder(http.uri(batchesPath)).header("Content-Type", contentType).POST(body), false);
         String id = answer.path("id").asText("");
         if (id.isBlank()) {
             throw new BatchException(FailureKind.INVALID_RESPONSE, null, provider() + " accepted a batch but named no id: " + answer);
@@ -95,7 +116,7 @@ abstract class HttpBatchApi implements BatchApi {
 
     /** The batch object, {@code GET /batches/{id}}. */
     JsonNode batch(String batchId) throws BatchException {
-        return http.sendJson("polling batch " + batchId, HttpRequest.newBuilder(http.uri("/batches/" + pathSegment(batchId))).GET());
+        return http.sendJson("polling batch " + batchId, HttpRequest.newBuilder(http.uri(batchesPath + "/" + pathSegment(batchId))).GET());
     }
 
     /** Why the whole batch failed, in this provider's words, or null. */

@@ -1,10 +1,8 @@
 package fusion.model.batch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import fusion.model.FailureKind;
 import fusion.model.ProviderConfig;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,14 +41,7 @@ public final class OpenRouterBatchApi extends HttpBatchApi {
         batch.put("completion_window", "24h");
         ArrayNode requests = batch.putArray("requests");
         for (BatchLine line : lines) requests.addObject().put("custom_id", line.customId()).set("body", body(line));
-        byte[] bytes;
-        try {
-            bytes = http.json.writeValueAsBytes(batch);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the batch is not serialisable: " + e.getOriginalMessage(), e);
-        }
-        checkBytes(bytes.length);
-        return create(model, lines, "application/json", HttpRequest.BodyPublishers.ofByteArray(bytes));
+        return create(model, lines, batch);
     }
 
     @Override

@@ -40,9 +40,12 @@ final class ResultLines {
             log.warn("{} batch result line without a custom_id ignored", provider.name());
             return;
         }
-        // a line delivered twice (a retried page) counts once
-        if (outcomes.containsKey(customId)) return;
-        outcomes.put(customId, cost.priced(outcome(line)));
+        add(customId, outcome(line));
+    }
+
+    /** A line read in another envelope (Anthropic's); a line delivered twice (a retried page) counts once. */
+    void add(String customId, ChatOutcome outcome) {
+        outcomes.putIfAbsent(customId, cost.priced(outcome));
     }
 
     private ChatOutcome outcome(JsonNode line) {

@@ -15,11 +15,12 @@ class BatchApisTest {
     }
 
     @Test
-    @DisplayName("OpenRouter and the simulator get OpenRouter's batch API, OpenAI gets OpenAI's, an Ollama endpoint none")
+    @DisplayName("OpenRouter and the simulator get OpenRouter's batch API, OpenAI and Anthropic their own, an Ollama endpoint none")
     void byProvider() {
         assertThat(api("openrouter", "https://openrouter.ai/api/v1")).isInstanceOf(OpenRouterBatchApi.class);
         assertThat(api("sim", "http://127.0.0.1:4010/v1")).isInstanceOf(OpenRouterBatchApi.class);
         assertThat(api("openai", "https://api.openai.com/v1")).isInstanceOf(OpenAiBatchApi.class);
+        assertThat(api("anthropic", "https://api.anthropic.com/v1")).isInstanceOf(AnthropicBatchApi.class);
         assertThat(api("ollama", "http://ollama.internal:11434/v1")).isNull();
     }
 
