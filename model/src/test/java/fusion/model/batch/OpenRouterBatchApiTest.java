@@ -351,6 +351,29 @@ class OpenRouterBatchApiTest {
         }
 
         @Test
+        @DisplayName("a key the provider echoes in a retried error never reaches a log line, even at DEBUG")
+        void keyNeverLogged() throws Exception {
+            ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("fusion.model.batch");
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+            logs.start();
+            ch.qos.logback.classic.Level before = logger.getLevel();
+            logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+            logger.addAppender(logs);
+            try {
+                server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "0")
+                        .body("{\"error\": {\"code\": 429, \"message\": \"slow down, key " + KEY + "\"}}").build());
+                server.enqueue(json(200, batch("in_progress", 1, 0, 0, "[]")));
+
+                api.poll("batch_abc123");
+            } finally {
+                logger.detachAppender(logs);
+                logger.setLevel(before);
+            }
+            assertThat(logs.list).isNotEmpty().allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(KEY));
+            assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("slow down, key ***"));
+        }
+
+        @Test
         @DisplayName("403 → forbidden, with the same hint")
         void forbidden() {
             server.enqueue(json(403, "{\"error\": {\"code\": 403, \"message\": \"Key may not use batches\"}}"));
