@@ -215,6 +215,19 @@ class SimulatedBatchesTest {
     }
 
     @Test
+    @DisplayName("settings come from fusion.simulator.batch.* properties; a bad value is refused, naming the setting")
+    void settingsFromProperties() {
+        assertThat(SimulatedBatches.Settings.fromProperties(Map.of())).isEqualTo(SimulatedBatches.Settings.DEFAULTS);
+        assertThat(SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.turnaround-polls", "5",
+                "fusion.simulator.batch.failure.line", "0.1", "fusion.simulator.batch.failure.missing", "0.05",
+                "fusion.simulator.batch.inline-results", "20"))).isEqualTo(new SimulatedBatches.Settings(5, 0.1, 0.05, 20));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.turnaround-polls", "-1")))
+                .hasMessageContaining("fusion.simulator.batch.turnaround-polls is -1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.failure.line", "0.8",
+                "fusion.simulator.batch.failure.missing", "0.5"))).hasMessageContaining("adding up to at most 1");
+    }
+
+    @Test
     @DisplayName("with a required key, a batch call without it is answered 401, typed unauthorized")
     void requiresKey() {
         Simulator sim = simulator(Map.of("fusion.simulator.require-key", "sk-sim-secret-0123456789"));

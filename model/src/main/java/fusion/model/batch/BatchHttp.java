@@ -62,7 +62,7 @@ final class BatchHttp {
      *                   provider took nothing are tried again: 429 and a refused connection
      */
     JsonNode sendJson(String what, HttpRequest.Builder request, boolean repeatable) throws BatchException {
-        String body = send(what, request, repeatable);
+        String body = send(what, request.header("Accept", "application/json"), repeatable);
         try {
             JsonNode node = json.readTree(body);
             if (node == null || !node.isObject()) throw new BatchException(FailureKind.INVALID_RESPONSE, null, what + ": the answer is not a JSON object");
@@ -77,7 +77,8 @@ final class BatchHttp {
         if (!provider.usable()) {
             throw new BatchException(FailureKind.UNAUTHORIZED, null, what + ": provider " + provider.name() + " has no API key; " + provider.apiKeyHint());
         }
-        request.timeout(retry.callTimeout()).header("Accept", "application/json");
+        // no Accept here: a results file comes as JSONL or octet-stream, and sendJson asks for JSON itself
+        request.timeout(retry.callTimeout());
         if (keyHeader == KeyHeader.ANTHROPIC) {
             request.setHeader("anthropic-version", ANTHROPIC_VERSION);
             if (provider.apiKey() != null) request.header("x-api-key", provider.apiKey());
