@@ -68,6 +68,7 @@ public final class Simulator implements AutoCloseable {
      */
     private final Map<Long, Integer> faultedAttempts = new ConcurrentHashMap<>();
     private final BufferedWriter requestLog;
+    private final SimulatedBatches batches;
 
     private Simulator(SimulatorConfig config) throws IOException {
         this.config = config;
@@ -79,6 +80,7 @@ public final class Simulator implements AutoCloseable {
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
         SimulatedWeb.serveOn(server);
+        this.batches = new SimulatedBatches(server, config);
         server.start();
     }
 
@@ -103,6 +105,9 @@ public final class Simulator implements AutoCloseable {
     public int port() {
         return server.getAddress().getPort();
     }
+
+    /** The batch endpoints this simulator serves: their turnaround, line failures and the submissions received. */
+    public SimulatedBatches batches() { return batches; }
 
     /** Chat-completion calls received so far, answered or not. */
     public long callCount() {
@@ -227,7 +232,7 @@ public final class Simulator implements AutoCloseable {
         return Math.max(0, base + Math.round((random.nextDouble() * 2 - 1) * config.jitterMs()));
     }
 
-    private static String completion(String model, String messages, String content, String finishReason) {
+    static String completion(String model, String messages, String content, String finishReason) {
         long prompt = messages.length() / 4 + 1;
         long completion = content.length() / 4 + 1;
         ObjectNode body = JSON.createObjectNode();
@@ -250,7 +255,7 @@ public final class Simulator implements AutoCloseable {
         return body.toString();
     }
 
-    private static String lastUser(JsonNode messages) {
+    static String lastUser(JsonNode messages) {
         for (int i = messages.size() - 1; i >= 0; i--) {
             JsonNode m = messages.get(i);
             if ("user".equals(m.path("role").asText())) return m.path("content").asText("");
@@ -297,7 +302,7 @@ public final class Simulator implements AutoCloseable {
         return x ^ (x >>> 31);
     }
 
-    private static long hash(String s) {
+    static long hash(String s) {
         byte[] d = digest(s);
         long h = 0;
         for (int i = 0; i < 8; i++) h = (h << 8) | (d[i] & 0xff);
