@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FusionConfig config = cluster.config();
+        FusionConfig config = cluster.config("serve");
         fusion.simulator.Simulator simulator = null;
         ProviderRoutes routes;
         if (simulate) {

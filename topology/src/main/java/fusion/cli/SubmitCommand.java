@@ -40,7 +40,7 @@ public final class SubmitCommand implements Callable<Integer> {
             System.err.println("fusion submit: INPUT " + input + " does not exist or is not a file");
             return 2;
         }
-        FusionConfig config = cluster.config();
+        FusionConfig config = cluster.config("submit");
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
         Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, config.pipeline().requestDefaults(), unreadable);
