@@ -63,7 +63,13 @@ public final class DatasetRows {
      */
     public static Map<String, Row> read(Dataset dataset, String batchId, FusionDefaults limits, List<FusionResult> answered)
             throws IOException {
-        Rows rows = new Rows(dataset.file().getFileName().toString(), limits, answered);
+        return read(dataset, batchId, limits, answered, new HashMap<>());
+    }
+
+    /** @param rowOf receives the row number of every request and every answered row, by the id its result has */
+    public static Map<String, Row> read(Dataset dataset, String batchId, FusionDefaults limits, List<FusionResult> answered,
+                                        Map<String, Integer> rowOf) throws IOException {
+        Rows rows = new Rows(dataset.file().getFileName().toString(), limits, answered, rowOf);
         dataset.format().reader().read(dataset.file(), dataset.columns(), r -> {
             if (r.problem() != null) {
                 rows.unreadable(r);
@@ -89,19 +95,22 @@ public final class DatasetRows {
         /** The first row with an id: where it is, and a digest of what it holds. */
         private record Claim(String place, String content) {}
 
-        Rows(String file, FusionDefaults limits, List<FusionResult> answered) {
+        private final Map<String, Integer> rowOf;
+
+        Rows(String file, FusionDefaults limits, List<FusionResult> answered, Map<String, Integer> rowOf) {
             this.file = file;
             this.limits = limits;
             this.answered = answered;
+            this.rowOf = rowOf;
         }
 
         void unreadable(DatasetRow r) {
             String own = r.fields() == null ? null : RequestJson.ownId(r.fields());
             if (own == null) {
-                answer(FusionResults.invalid(r.placeId(), null, r.problem(), now()));
+                answer(FusionResults.invalid(r.placeId(), null, r.problem(), now()), r);
                 return;
             }
-            if (claim(own, r, "unreadable:" + r.fields())) answer(FusionResults.invalid(own, null, r.problem(), now()));
+            if (claim(own, r, "unreadable:" + r.fields())) answer(FusionResults.invalid(own, null, r.problem(), now()), r);
         }
 
         void add(DatasetRow r, ObjectNode fields, String batchId) {
@@ -110,18 +119,19 @@ public final class DatasetRows {
             if (!claim(row.requestId(), r, digest(row.value()))) return;
             String tooLarge = limits.sizeProblem(row.value().length);
             if (tooLarge != null) {
-                answer(FusionResults.invalid(row.requestId(), null, file + " " + place(r) + ": " + tooLarge, now()));
+                answer(FusionResults.invalid(row.requestId(), null, file + " " + place(r) + ": " + tooLarge, now()), r);
                 return;
             }
             FusionRequest request = parsed.request();
             if (request != null && request.getTurnId() != null && !request.getTurnId().isBlank()) {
                 String holder = turns.putIfAbsent(request.getTurnId(), row.requestId());
                 if (holder != null) {
-                    answer(FusionResults.capped(request, holder, now()));
+                    answer(FusionResults.capped(request, holder, now()), r);
                     return;
                 }
             }
             byId.put(row.requestId(), row);
+            rowOf.put(row.requestId(), r.number());
         }
 
         /**
@@ -136,13 +146,14 @@ public final class DatasetRows {
                         + " with other content; give each row its own id (a row repeated with the same content is sent once)";
                 FusionResult duplicate = FusionResults.invalid(id + "~dup-" + r.placeId(), null, message, now());
                 duplicate.setFailureReason(FailureReason.DUPLICATE_REQUEST_ID.wireName());
-                answer(duplicate);
+                answer(duplicate, r);
             }
             return false;
         }
 
-        private void answer(FusionResult result) {
+        private void answer(FusionResult result, DatasetRow r) {
             answered.add(result);
+            rowOf.putIfAbsent(result.getRequestId(), r.number());
         }
 
         private static String place(DatasetRow r) {
