@@ -98,6 +98,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultSink.Format format = results.formatOf(out);
         if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
         FusionConfig config = CommandSettings.load("run", configFile, overrides);
+        dataset.check(config);
         Path state = stateDir != null ? stateDir
                 : Path.of(".fusion", input.getFileName().toString().replaceAll("\\W+", "_") + (simulate ? "-simulated" : "-live"));
         OutputFile.checkDirectory("--state-dir", state);

@@ -41,6 +41,7 @@ public final class SubmitCommand implements Callable<Integer> {
             return 2;
         }
         FusionConfig config = cluster.config("submit");
+        dataset.check(config);
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
         Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, config.pipeline().requestDefaults(), unreadable);

@@ -69,7 +69,7 @@ class CommandErrorsTest {
     }
 
     @Test
-    @DisplayName("a mistyped setting, a bad value, a missing --config → exit 2, one line with the fix, before anything starts")
+    @DisplayName("a mistyped setting, a bad value, a missing --config, an unknown --preset → exit 2, one line with the fix, before anything starts")
     void badSettings() throws Exception {
         Path input = input();
         String out = dir.resolve("r.jsonl").toString();
@@ -77,8 +77,9 @@ class CommandErrorsTest {
         Ran value = fusion("run", input.toString(), "--simulate", "--out", out, "--set", "fusion.calls.max-in-flight=many");
         Ran bare = fusion("run", input.toString(), "--simulate", "--out", out, "--set", "commit.interval.ms=50");
         Ran config = fusion("run", input.toString(), "--simulate", "--out", out, "--config", dir.resolve("none.properties").toString());
+        Ran preset = fusion("run", input.toString(), "--simulate", "--out", out, "--preset", "general-hihg");
 
-        for (Ran r : List.of(typo, value, bare, config)) {
+        for (Ran r : List.of(typo, value, bare, config, preset)) {
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.lines()).hasSize(1);
             assertThat(r.output()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -87,6 +88,7 @@ class CommandErrorsTest {
         assertThat(value.output()).contains("fusion.calls.max-in-flight is 'many'; it must be a whole number");
         assertThat(bare.output()).contains("kafka.commit.interval.ms");
         assertThat(config.output()).contains("--config ", "does not exist");
+        assertThat(preset.output()).contains("--preset general-hihg is not a preset; use one of general-budget, general-fast, general-high");
         assertThat(dir.resolve(".fusion")).doesNotExist();
     }
 
