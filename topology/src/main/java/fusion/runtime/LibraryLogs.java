@@ -20,6 +20,8 @@ public final class LibraryLogs {
     static final List<String> LIBRARIES = List.of("org.apache.kafka", "kafka", "state.change.logger", "org.rocksdb", "io.micrometer",
             "org.apache.parquet", "org.apache.hadoop");
 
+    private static final String APPENDER = "library-file";
+
     private LibraryLogs() {}
 
     /** From now on, library log lines go to {@code file} alone; returns the file, or null when logback is not the binding. */
@@ -32,13 +34,19 @@ public final class LibraryLogs {
         encoder.start();
         FileAppender<ILoggingEvent> appender = new FileAppender<>();
         appender.setContext(context);
-        appender.setName("library-file");
+        appender.setName(APPENDER);
         appender.setFile(file.toString());
         appender.setAppend(true);
         appender.setEncoder(encoder);
         appender.start();
         for (String name : LIBRARIES) {
             Logger logger = context.getLogger(name);
+            // a second run in the same JVM (tests) moves the lines to its own file, not to both
+            var earlier = logger.getAppender(APPENDER);
+            if (earlier != null) {
+                logger.detachAppender(earlier);
+                earlier.stop();
+            }
             // children that logback.xml silences (ReplicaManager's retriable rejections) keep their own level
             logger.setLevel(Level.WARN);
             logger.setAdditive(false);
