@@ -32,6 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputFile.checkDirectory("--state-dir", stateDir);
         FusionConfig config = cluster.config("serve");
         fusion.simulator.Simulator simulator = null;
         ProviderRoutes routes;
