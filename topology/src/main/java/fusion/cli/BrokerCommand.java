@@ -27,6 +27,7 @@ public final class BrokerCommand implements Callable<Integer> {
             System.err.println("fusion broker: --port is " + port + "; it must be between 1 and 65535");
             return 2;
         }
+        OutputFile.checkDirectory("--state-dir", stateDir);
         StopSignal stop = StopSignal.install("broker", Duration.ofSeconds(30));
         EmbeddedBroker broker;
         try {

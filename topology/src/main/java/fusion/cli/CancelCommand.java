@@ -26,7 +26,7 @@ public final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FusionConfig config = cluster.config();
+        FusionConfig config = cluster.config("cancel");
         Map<String, Object> p = new HashMap<>(config.kafkaClient(cluster.bootstrapServers));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         var control = config.topics().control();

@@ -18,7 +18,8 @@ public final class ClusterOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one setting; wins over the file and the environment")
     Map<String, String> overrides = new HashMap<>();
 
-    FusionConfig config() throws IOException {
-        return FusionConfig.load(configFile, overrides);
+    /** The settings, checked as {@code fusion run}'s are; {@code command} names the command in what is printed. */
+    FusionConfig config(String command) throws IOException {
+        return CommandSettings.load(command, configFile, overrides);
     }
 }

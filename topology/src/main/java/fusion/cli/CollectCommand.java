@@ -38,7 +38,8 @@ public final class CollectCommand implements java.util.concurrent.Callable<Integ
 
     @Override
     public Integer call() throws Exception {
-        FusionConfig config = cluster.config();
+        OutputFile.check("--out", out, null);
+        FusionConfig config = cluster.config("collect");
         StopSignal stop = StopSignal.install("collect", Duration.ofSeconds(10)); // time to flush and close the file
         try (ResultSink sink = results.open(out)) {
             RunSummary summary = new ResultCollector(config.kafkaClient(cluster.bootstrapServers), config.topics().results(),

@@ -31,6 +31,16 @@ public final class DatasetOptions {
                     + "with fusion.preset.<name>.models/.judge; a row's own analysis_models and model still win")
     String preset;
 
+    /** A --preset that names no preset would answer every row with invalid_request: said once, before anything starts. */
+    void check(fusion.runtime.FusionConfig config) {
+        if (preset == null) return;
+        var known = new java.util.TreeSet<>(config.presets().keySet());
+        if (!known.contains(preset)) {
+            throw new UsageError("--preset " + preset + " is not a preset; use one of " + String.join(", ", known)
+                    + ", or define it with fusion.preset." + preset + ".models and fusion.preset." + preset + ".judge");
+        }
+    }
+
     Dataset of(Path input) {
         return new Dataset(input, format != null ? format : DatasetFormat.of(input), new DatasetColumns(promptColumn, idColumn), preset);
     }

@@ -11,7 +11,7 @@ public final class ResultFileOptions {
     @Option(names = "--output-format", paramLabel = "FORMAT", converter = OutputFormat.class,
             description = {"jsonl or parquet; default: by --out's extension (.parquet, anything else JSONL).",
                     "JSONL is flushed as results come; Parquet is written when the command ends (progress does not flush it), "
-                            + "and replaces --out only then."})
+                            + "and replaces --out only then. fusion run leaves either in input order."})
     ResultSink.Format format;
 
     ResultSink.Format formatOf(Path out) {

@@ -9,13 +9,13 @@ import fusion.runtime.FusionConfig;
 import fusion.runtime.MetricsEndpoint;
 import fusion.runtime.ModelCalls;
 import fusion.runtime.ResultCollector;
+import fusion.runtime.ResultSink;
 import fusion.runtime.RunProgress;
 import fusion.runtime.RunSummary;
 import fusion.simulator.Simulator;
 import fusion.simulator.SimulatorConfig;
 import fusion.topology.Topics;
 import io.micrometer.core.instrument.Metrics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,16 +83,29 @@ public final class RunCommand implements Callable<Integer> {
         return extra;
     }
 
+    /** The broker's own log lines, and those of Kafka's clients and RocksDB, go to a file beside its data. */
+    private static EmbeddedBroker startBroker(Path state) throws Exception {
+        Path log = fusion.runtime.LibraryLogs.to(state.resolve("kafka.log"));
+        if (log != null) System.err.println("Kafka's own log in " + log);
+        return EmbeddedBroker.start(state.resolve("kafka"));
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) {
-            System.err.println("fusion run: INPUT " + input + " does not exist or is not a file");
-            return 2;
-        }
+        // Everything the user gave is checked before the broker starts, which takes seconds: a typo costs none of them.
+        OutputFile.checkInput("INPUT", input);
+        OutputFile.check("--out", out, input);
+        ResultSink.Format format = results.formatOf(out);
         if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
-        FusionConfig config = FusionConfig.load(configFile, overrides);
+        FusionConfig config = CommandSettings.load("run", configFile, overrides);
+        dataset.check(config);
         Path state = stateDir != null ? stateDir
                 : Path.of(".fusion", input.getFileName().toString().replaceAll("\\W+", "_") + (simulate ? "-simulated" : "-live"));
+        OutputFile.checkDirectory("--state-dir", state);
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new UsageError("--metrics-port " + metricsPort + " is not a port; use 1 to 65535, or 0 for any free one");
+        }
+        BulkRun.Rows rows = BulkRun.read(dataset.of(input), config.pipeline().requestDefaults());
         Simulator simulator = null;
         ProviderRoutes routes;
         if (simulate) {
@@ -106,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
-             EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
+             EmbeddedBroker broker = startBroker(state)) {
             // so kcat and other clients can watch the job's topics while it runs
             System.out.println("bootstrap.servers=" + broker.bootstrapServers());
             System.out.flush();
@@ -130,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
                         config.pipeline().requestDefaults())
                         .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
                         .stopWhen(() -> refused.get() != null)
-                        .run(dataset.of(input), out, results.formatOf(out))
+                        .run(rows, out, format)
                         .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());
                 if (refused.get() != null) {
                     // The rows not answered stay pending in the state directory; the same command with the key sends them.

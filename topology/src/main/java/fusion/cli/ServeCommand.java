@@ -32,7 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FusionConfig config = cluster.config();
+        OutputFile.checkDirectory("--state-dir", stateDir);
+        FusionConfig config = cluster.config("serve");
         fusion.simulator.Simulator simulator = null;
         ProviderRoutes routes;
         if (simulate) {

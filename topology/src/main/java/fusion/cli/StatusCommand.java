@@ -20,7 +20,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FusionConfig config = cluster.config();
+        FusionConfig config = cluster.config("status");
         System.out.println(new BatchStatus(config.kafkaClient(cluster.bootstrapServers), config.topics()).of(batchId).toJson().toPrettyString());
         return 0;
     }

@@ -4,7 +4,6 @@ import fusion.runtime.DatasetRows;
 import fusion.runtime.FusionConfig;
 import fusion.runtime.Submitter;
 import fusion.schema.FusionResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +35,9 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(input)) {
-            System.err.println("fusion submit: INPUT " + input + " does not exist or is not a file");
-            return 2;
-        }
-        FusionConfig config = cluster.config();
+        OutputFile.checkInput("INPUT", input);
+        FusionConfig config = cluster.config("submit");
+        dataset.check(config);
         String batch = batchId != null ? batchId : "batch-" + UUID.randomUUID().toString().substring(0, 8);
         List<FusionResult> unreadable = new ArrayList<>();
         Map<String, DatasetRows.Row> rows = DatasetRows.read(dataset.of(input), batch, config.pipeline().requestDefaults(), unreadable);

@@ -116,15 +116,17 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
         CallOutcome call = CallOutcomes.toRecord(outcome, now);
         result.getCalls().add(CallOutcomes.ledgerEntry(STAGE, call));
         result.setJudgeMs(outcome.latencyMs());
+        JudgePrompt prompt = JudgePrompt.build(request, answers(d));
+        result.setJudgeOrder(prompt.order());
         if (!outcome.succeeded()) {
             String reason = outcome.failure() == FailureKind.EMPTY_COMPLETION ? "judge_empty_completion" : "judge_upstream_error";
             result.setJudgeFailure(CallOutcomes.failure(call, reason));
             return;
         }
-        JudgePrompt prompt = JudgePrompt.build(request, answers(d));
         AnalysisParser.Parsed parsed = AnalysisParser.parse(outcome.content(), prompt.labels());
         if (parsed.analysis() != null) {
             result.setAnalysis(parsed.analysis());
+            result.setJudgeWarnings(parsed.warnings());
         } else {
             result.setJudgeFailure(new fusion.schema.FailedModel(outcome.model(), parsed.reason(), outcome.statusCode(), parsed.message()));
         }

@@ -74,6 +74,8 @@ public final class ResultJson {
         }
         if (r.getJudgeModel() != null) out.put("judge_model", r.getJudgeModel());
         if (r.getJudgeFailure() != null) out.set("judge_failure", failure(r.getJudgeFailure()));
+        if (!r.getJudgeWarnings().isEmpty()) r.getJudgeWarnings().forEach(out.withArray("judge_warnings")::add);
+        if (!r.getJudgeOrder().isEmpty()) r.getJudgeOrder().forEach(out.withArray("judge_order")::add);
         if (r.getFinalModel() != null) out.put("final_model", r.getFinalModel());
         if (r.getFinalAnswer() != null) out.put("final_answer", r.getFinalAnswer());
         if (r.getSynthesisFailure() != null) out.set("synthesis_failure", failure(r.getSynthesisFailure()));

@@ -65,11 +65,25 @@ public final class BulkRun {
 
     /** The dataset is read before the results file is opened, so a dataset that cannot be read leaves the last results as they were. */
     public RunSummary run(Dataset input, Path output, ResultSink.Format format) throws IOException {
-        long started = System.currentTimeMillis();
+        return run(read(input, limits), output, format);
+    }
+
+    /**
+     * A dataset's rows as requests, and the results of rows answered as they were read. Reading it apart from running
+     * it lets a command find a dataset that cannot be read before it starts a broker.
+     */
+    public record Rows(Map<String, DatasetRows.Row> requests, List<FusionResult> unreadable, Map<String, Integer> rowOf) {}
+
+    public static Rows read(Dataset input, FusionDefaults limits) throws IOException {
         List<FusionResult> unreadable = new ArrayList<>();
-        Map<String, DatasetRows.Row> rows = DatasetRows.read(input, null, limits, unreadable);
-        try (ResultSink sink = ResultSink.open(output, format)) {
-            return run(rows, unreadable, sink, started);
+        Map<String, Integer> rowOf = new HashMap<>();
+        return new Rows(DatasetRows.read(input, null, limits, unreadable, rowOf), unreadable, rowOf);
+    }
+
+    /** The results file is in the dataset's row order when this returns, however the results arrived. */
+    public RunSummary run(Rows rows, Path output, ResultSink.Format format) throws IOException {
+        try (ResultSink sink = new InputOrderResults(output, format, rows.rowOf())) {
+            return run(rows.requests(), rows.unreadable(), sink, System.currentTimeMillis());
         }
     }
 

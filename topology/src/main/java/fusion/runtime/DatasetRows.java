@@ -64,10 +64,21 @@ public final class DatasetRows {
      */
     public static Map<String, Row> read(Dataset dataset, String batchId, FusionDefaults limits, List<FusionResult> answered)
             throws IOException {
+        return read(dataset, batchId, limits, answered, new HashMap<>());
+    }
+
+    /** @param rowOf receives the row number of every request and every answered row, by the id its result has */
+    public static Map<String, Row> read(Dataset dataset, String batchId, FusionDefaults limits, List<FusionResult> answered,
+                                        Map<String, Integer> rowOf) throws IOException {
         Map<String, Row> byId = new LinkedHashMap<>();
         read(dataset, batchId, limits, outcome -> {
-            if (outcome.request() != null) byId.put(outcome.request().requestId(), outcome.request());
-            else answered.add(outcome.answer());
+            if (outcome.request() != null) {
+                byId.put(outcome.request().requestId(), outcome.request());
+                rowOf.put(outcome.request().requestId(), outcome.number());
+            } else {
+                answered.add(outcome.answer());
+                rowOf.putIfAbsent(outcome.answer().getRequestId(), outcome.number());
+            }
         });
         return byId;
     }

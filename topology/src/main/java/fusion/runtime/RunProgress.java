@@ -3,10 +3,6 @@ package fusion.runtime;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.function.IntSupplier;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Where a run stands while results come in: a progress bar on a terminal (done/total, ok,
@@ -22,16 +18,12 @@ public interface RunProgress extends AutoCloseable {
 
     /** A bar when this process has a terminal and {@code out} is stderr, else lines every {@code every}. */
     static RunProgress open(String task, PrintStream out, Duration every, IntSupplier callsInFlight) {
-        if (out == System.err && System.console() != null) return new Bar(task, out, callsInFlight);
+        if (out == System.err && System.console() != null) return new Bar(out, callsInFlight);
         return lines(out, every, callsInFlight);
     }
 
     static RunProgress lines(PrintStream out, Duration every, IntSupplier callsInFlight) {
         return new Lines(out, every, callsInFlight);
-    }
-
-    private static String inFlight(IntSupplier callsInFlight) {
-        return callsInFlight == null ? "" : ", " + callsInFlight.getAsInt() + " calls in flight";
     }
 
     final class Lines implements RunProgress {
@@ -51,33 +43,67 @@ public interface RunProgress extends AutoCloseable {
             long now = System.currentTimeMillis();
             if (now - last < everyMillis) return;
             last = now;
-            out.println(tally.progressLine(total, elapsedMillis) + inFlight(callsInFlight));
+            // a log has no width to keep to: every field, in its long form
+            out.println(ProgressLine.of(tally, total, callsInFlight == null ? -1 : callsInFlight.getAsInt(), elapsedMillis).full());
         }
 
         @Override
         public void close() {}
     }
 
+    /**
+     * One line, redrawn in place, that fits the terminal's width as it is now (a resized window is followed within
+     * seconds). Its fields are {@link ProgressLine}'s.
+     */
     final class Bar implements RunProgress {
-        private final ProgressBar bar;
+        private static final long REDRAW_MILLIS = 250;
+        private static final long WIDTH_MILLIS = 2000;
+        private final PrintStream out;
         private final IntSupplier callsInFlight;
+        private long lastDraw;
+        private int width = -1;
+        private long widthAt;
+        private RunSummary.Tally tally;
+        private int total;
+        private long elapsedMillis;
 
-        Bar(String task, PrintStream out, IntSupplier callsInFlight) {
+        Bar(PrintStream out, IntSupplier callsInFlight) {
+            this.out = out;
             this.callsInFlight = callsInFlight;
-            this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(500).showSpeed().build();
         }
 
         @Override
         public void update(RunSummary.Tally tally, int total, long elapsedMillis) {
-            if (total >= 0 && bar.getMax() != total) bar.maxHint(total);
-            bar.stepTo(tally.done());
-            bar.setExtraMessage(tally.counts() + inFlight(callsInFlight));
+            this.tally = tally;
+            this.total = total;
+            this.elapsedMillis = elapsedMillis;
+            long now = System.currentTimeMillis();
+            if (now - lastDraw < REDRAW_MILLIS) return;
+            lastDraw = now;
+            draw();
+        }
+
+        private void draw() {
+            if (tally == null) return;
+            int inFlight = callsInFlight == null ? -1 : callsInFlight.getAsInt();
+            // \r back to the line's start, then clear what a longer earlier line left
+            out.print("\r" + ProgressLine.of(tally, total, inFlight, elapsedMillis).fit(width()) + "\033[K");
+            out.flush();
+        }
+
+        private int width() {
+            long now = System.currentTimeMillis();
+            if (width < 0 || now - widthAt > WIDTH_MILLIS) {
+                width = TerminalWidth.now();
+                widthAt = now;
+            }
+            return width;
         }
 
         @Override
         public void close() {
-            bar.close();
+            draw();
+            out.println();
         }
     }
 }

@@ -70,12 +70,22 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                     completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd));
         }
 
+        /** A row of the 80-column table {@link #TABLE_HEADER} heads; a name too long for its column gets a line of its own. */
         String describe(String name) {
-            return String.format(Locale.ROOT, "  %-34s %7d calls %11d in %11d out  $%.4f", name, calls, promptTokens, completionTokens, cost);
+            String numbers = String.format(Locale.ROOT, "%7d %12d %12d %10.4f", calls, promptTokens, completionTokens, cost);
+            if (name.length() <= NAME_COLUMN) return String.format(Locale.ROOT, "  %-" + NAME_COLUMN + "s %s", name, numbers);
+            return "  " + name + String.format(Locale.ROOT, "%n  %-" + NAME_COLUMN + "s %s", "", numbers);
         }
     }
 
     private static final Spend NONE = new Spend(0, 0, 0, 0);
+    private static final int NAME_COLUMN = 32;
+    /** The summary is read in a terminal: no line of it is wider than this. */
+    static final int WIDTH = 80;
+
+    private static String tableHeader(String title) {
+        return String.format(Locale.ROOT, "%-" + (NAME_COLUMN + 2) + "s %7s %12s %12s %10s", title, "calls", "tokens in", "tokens out", "cost $");
+    }
 
     public double throughputPerSecond() {
         return wallMillis == 0 ? 0 : requests * 1000.0 / wallMillis;
@@ -110,12 +120,32 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                     reusedCalls, savedCost));
         }
         if (calls > 0) {
-            s.append(String.format("%nby stage:"));
+            s.append(String.format("%n")).append(tableHeader("by stage:"));
             byStage.forEach((stage, spend) -> s.append(String.format("%n")).append(spend.describe(stage)));
-            s.append(String.format("%nby model:"));
+            s.append(String.format("%n")).append(tableHeader("by model:"));
             byModel.forEach((model, spend) -> s.append(String.format("%n")).append(spend.describe(model)));
         }
-        return s.toString();
+        return wrap(s.toString(), WIDTH);
+    }
+
+    /** Lines wider than {@code width} broken at spaces, continued two spaces in. */
+    static String wrap(String text, int width) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\\R", -1)) {
+            if (out.length() > 0) out.append(System.lineSeparator());
+            String rest = line;
+            String indent = "";
+            while ((indent + rest).length() > width) {
+                int room = width - indent.length();
+                int cut = rest.lastIndexOf(' ', room);
+                if (cut <= 0) cut = room; // one word wider than the line: cut it
+                out.append(indent).append(rest, 0, cut).append(System.lineSeparator());
+                rest = rest.substring(cut).stripLeading();
+                indent = "  ";
+            }
+            out.append(indent).append(rest);
+        }
+        return out.toString();
     }
 
     private static String describe(Map<String, Long> counts) {
@@ -178,33 +208,28 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
             return ok + errors;
         }
 
+        int ok() {
+            return ok;
+        }
+
+        int degraded() {
+            return degraded;
+        }
+
+        int errors() {
+            return errors;
+        }
+
+        long retries() {
+            return retries.values().stream().mapToLong(Long::longValue).sum();
+        }
+
         public double cost() {
             return byStage.values().stream().mapToDouble(Spend::cost).sum();
         }
 
         long calls() {
             return byStage.values().stream().mapToLong(Spend::calls).sum();
-        }
-
-        long tokens() {
-            return byStage.values().stream().mapToLong(s -> s.promptTokens() + s.completionTokens()).sum();
-        }
-
-        /** ok / degraded / error counts, calls, tokens and cost: the progress display's message. */
-        String counts() {
-            return String.format(Locale.ROOT, "%d ok, %d without analysis, %d errors; %d calls, %d tokens, $%.4f",
-                    ok - degraded, degraded, errors, calls(), tokens(), cost());
-        }
-
-        /** @param total requests expected, or -1 when not known (collecting a batch as it grows) */
-        String progressLine(int total, long elapsedMillis) {
-            int done = done();
-            String eta = "";
-            if (total > 0 && done > 0 && done < total) {
-                eta = String.format(Locale.ROOT, ", ETA %.0f s", (total - done) * (elapsedMillis / 1000.0) / done);
-            }
-            return String.format(Locale.ROOT, "%d%s done (%s), %.0f s%s",
-                    done, total >= 0 ? "/" + total : "", counts(), elapsedMillis / 1000.0, eta);
         }
 
         RunSummary summary(int requests, int unreadable, long wallMillis) {

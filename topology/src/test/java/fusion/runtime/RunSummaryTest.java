@@ -40,4 +40,21 @@ class RunSummaryTest {
         assertThat(s.p50Millis()).isEqualTo(500);
         assertThat(s.describe()).contains("by stage:", "by model:", "m/two");
     }
+
+    @Test
+    @DisplayName("the summary fits 80 columns: long model ids get a line of their own, long lines wrap")
+    void fitsEightyColumns() {
+        RunSummary.Tally tally = new RunSummary.Tally();
+        String longModel = "~anthropic/claude-opus-latest-with-a-very-long-suffix";
+        CallRecord retried = call("panel", "m/one", 1_234_567, 7_654_321, 123.4567);
+        retried.setRetries(new java.util.TreeMap<>(java.util.Map.of("rate_limited", 12, "server_error", 3, "network", 7, "timeout", 2,
+                "overloaded", 9)));
+        tally.add(result("a", ResultStatus.ok, List.of(retried, call("judge", longModel, 10, 20, 0.5))));
+
+        String text = tally.summary(100_000, 12_345, 3_600_000).withRetriedResults(17).withDuplicateIds(3).describe();
+
+        assertThat(text.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
+        assertThat(text).contains("  " + longModel + System.lineSeparator(), "tokens in");
+        assertThat(text.replaceAll("\\s+", " ")).contains("rate_limited 12", "overloaded 9", "(+12345 input rows answered as they were read)");
+    }
 }

@@ -26,6 +26,13 @@ class ScriptedJudgeCallTest {
     private final MockWebServer server = new MockWebServer();
     private final List<JsonNode> judgeCalls = new CopyOnWriteArrayList<>();
     private final List<JsonNode> panelCalls = new CopyOnWriteArrayList<>();
+    /**
+     * What the judge answers. This one names Response A and B whatever the panel, as a judge that follows a prompt's
+     * example rather than its answers would; an independent OpenRouter stand-in answered so.
+     */
+    private volatile String judgeReply = "{\"consensus\":[\"both favour tests\"],\"contradictions\":[{\"topic\":\"speed\","
+            + "\"stances\":[{\"model\":\"Response A\",\"stance\":\"fast\"},{\"model\":\"Response B\",\"stance\":\"slow\"}]}],"
+            + "\"partial_coverage\":[],\"unique_insights\":[{\"model\":\"Response B\",\"insight\":\"cost\"}],\"blind_spots\":[\"security\"]}";
     private OpenAiChatClient client;
     private PipelineDriver pipeline;
 
@@ -40,9 +47,7 @@ class ScriptedJudgeCallTest {
                     String prompt = body.get("messages").get(body.get("messages").size() - 1).get("content").asText();
                     if (prompt.contains("# Panel responses")) {
                         judgeCalls.add(body);
-                        return completion(model, "{\"consensus\":[\"both favour tests\"],\"contradictions\":[{\"topic\":\"speed\","
-                                + "\"stances\":[{\"model\":\"Response A\",\"stance\":\"fast\"},{\"model\":\"Response B\",\"stance\":\"slow\"}]}],"
-                                + "\"partial_coverage\":[],\"unique_insights\":[{\"model\":\"Response B\",\"insight\":\"cost\"}],\"blind_spots\":[\"security\"]}");
+                        return completion(model, judgeReply);
                     }
                     panelCalls.add(body);
                     return completion(model, "Answer from " + model + ": tests matter.");
@@ -92,10 +97,53 @@ class ScriptedJudgeCallTest {
         assertThat(judge.get("temperature").asDouble()).isZero();
         assertThat(sent).contains("## Response A").contains("## Response B").contains("Is TDD worth it?");
         assertThat(sent).doesNotContain("\"vendor/model-one\"").doesNotContain("model-two\\n");
+        // Response A is whichever model the request's shuffle put first, and the result says which that was.
+        List<String> order = result.getJudgeOrder();
+        assertThat(order).containsExactlyInAnyOrder("vendor/model-one", "vendor/model-two");
         var contradiction = result.getAnalysis().getContradictions().get(0);
-        assertThat(contradiction.getStances()).extracting(s -> s.getModel()).containsExactly("vendor/model-one", "vendor/model-two");
-        assertThat(result.getAnalysis().getUniqueInsights().get(0).getModel()).isEqualTo("vendor/model-two");
+        assertThat(contradiction.getStances()).extracting(s -> s.getModel()).containsExactly(order.get(0), order.get(1));
+        assertThat(result.getAnalysis().getUniqueInsights().get(0).getModel()).isEqualTo(order.get(1));
         assertThat(result.getAnalysis().getBlindSpots()).containsExactly("security");
+        assertThat(result.getJudgeWarnings()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a panel with one usable answer: the judge's prompt names only Response A, and the analysis is kept without "
+            + "what named a Response B, which judge_warnings lists")
+    void oneUsableAnswerKeepsItsAnalysis() {
+        pipeline.submit(ask("one-1", "Is TDD worth it?", "vendor/model-one").setModel("vendor/judge").build());
+
+        FusionResult result = pipeline.awaitResult("one-1");
+
+        String sent = judgeCalls.get(0).get("messages").toString();
+        assertThat(sent).contains("## Response A").doesNotContain("Response B");
+        assertThat(judgeCalls.get(0).path("response_format").toString()).doesNotContain("Response B");
+        assertThat(result.getJudgeFailure()).isNull();
+        assertThat(result.getAnalysis().getConsensus()).containsExactly("both favour tests");
+        assertThat(result.getAnalysis().getBlindSpots()).containsExactly("security");
+        assertThat(result.getAnalysis().getContradictions()).isEmpty();
+        assertThat(result.getAnalysis().getUniqueInsights()).isEmpty();
+        assertThat(result.getJudgeWarnings()).hasSize(2).allSatisfy(w -> assertThat(w).contains("'Response B', which is none of [Response A]"));
+        assertThat(result.getJudgeWarnings()).anySatisfy(w -> assertThat(w).startsWith("contradictions[0]"))
+                .anySatisfy(w -> assertThat(w).startsWith("unique_insights[0]"));
+        assertThat(result.getJudgeOrder()).containsExactly("vendor/model-one");
+        var json = fusion.results.ResultJson.toNode(result);
+        assertThat(json.path("judge_warnings")).hasSize(2);
+        assertThat(json.path("judge_order").get(0).asText()).isEqualTo("vendor/model-one");
+    }
+
+    @Test
+    @DisplayName("a judge whose every entry names a response that does not exist → no analysis, judge_schema_mismatch listing them")
+    void nothingValidLeftGivesUp() {
+        judgeReply = "{\"consensus\":[],\"contradictions\":[],\"partial_coverage\":[],"
+                + "\"unique_insights\":[{\"model\":\"Response C\",\"insight\":\"cost\"}],\"blind_spots\":[]}";
+        pipeline.submit(ask("none-1", "Is TDD worth it?", "vendor/model-one", "vendor/model-two").setModel("vendor/judge").build());
+
+        FusionResult result = pipeline.awaitResult("none-1");
+
+        assertThat(result.getAnalysis()).isNull();
+        assertThat(result.getJudgeFailure().getReason()).isEqualTo("judge_schema_mismatch");
+        assertThat(result.getJudgeFailure().getMessage()).contains("nothing valid is left", "unique_insights[0].model is 'Response C'");
     }
 
     @Test
