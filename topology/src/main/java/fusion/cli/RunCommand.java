@@ -44,6 +44,10 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ResultFileOptions results;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "when the run ends, also write the HTML report of --out to FILE (as fusion report --html FILE does)")
+    Path report;
+
     @Option(names = "--simulate", description = "send every model call to the built-in simulator (no API key, no cost)")
     boolean simulate;
 
@@ -89,6 +93,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("fusion run: INPUT " + input + " does not exist or is not a file");
             return 2;
         }
+        if (report != null && !ReportCommand.writable("fusion run: --report", report)) return 2;
         if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
         FusionConfig config = FusionConfig.load(configFile, overrides);
         Path state = stateDir != null ? stateDir
@@ -145,6 +150,10 @@ public final class RunCommand implements Callable<Integer> {
                             + "paid for by earlier runs and not repeated%n", paidHere, summary.calls(), capacity.budget().spentByThisProcess());
                 }
                 System.out.println("results in " + out);
+                if (report != null) {
+                    ReportCommand.write(out, report);
+                    System.out.println("report in " + report);
+                }
             }
         } finally {
             if (simulator != null) simulator.close();
