@@ -29,7 +29,7 @@ public record DatasetReport(String title, List<ModelFigures> models, Map<String,
     /** The status of an ok result whose judge failed: its answers are there, its analysis is not. */
     static final String WITHOUT_ANALYSIS = "ok without analysis";
 
-    /** One model across the dataset. Latency and cost come from every call it made, in any stage. */
+    /** One model across the dataset; latency and cost from its panel calls (its judge and synthesis calls have rows of their own). */
     public record ModelFigures(String model, int answers, Map<String, Integer> failures, int analysed, int sidedWithConsensus,
             int contradictions, int uniqueInsights, Distribution latencyMs, Distribution cost) {
         public int failureCount() {
@@ -108,7 +108,7 @@ public record DatasetReport(String title, List<ModelFigures> models, Map<String,
             for (Answer a : view.answers()) tallies.computeIfAbsent(a.model(), ModelTally::new).answers++;
             for (Failure f : view.failures()) tallies.computeIfAbsent(f.model(), ModelTally::new).failures.merge(f.reason(), 1, Integer::sum);
             for (JsonNode call : r.path("calls")) {
-                ModelTally t = tallies.computeIfAbsent(call.path("model").asText(), ModelTally::new);
+                ModelTally t = tallies.computeIfAbsent(caller(call), ModelTally::new);
                 t.latency.add(call.path("latency_ms").asDouble());
                 if (call.hasNonNull("cost")) t.cost.add(call.path("cost").asDouble());
             }
@@ -157,6 +157,15 @@ public record DatasetReport(String title, List<ModelFigures> models, Map<String,
     public ModelFigures model(String name) {
         return models.stream().filter(m -> m.model().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no model " + name + " in the report"));
+    }
+
+    /**
+     * Whose figures a call counts in: a panel call its model's; a judge or synthesis call a row of its own ("model (judge)"),
+     * so a model that is both panelist and judge does not mix the judge's long prompts into its panel latency.
+     */
+    private static String caller(JsonNode call) {
+        String stage = call.path("stage").asText("panel");
+        return stage.equals("panel") ? call.path("model").asText() : call.path("model").asText() + " (" + stage + ")";
     }
 
     private static RequestView view(JsonNode r) {

@@ -28,7 +28,7 @@ class DatasetReportTest {
     void perModel() throws Exception {
         DatasetReport report = report(ResultSink.Format.JSONL);
 
-        assertThat(report.models()).extracting(ModelFigures::model).containsExactly("a/one", "b/two", "c/three", "j/judge");
+        assertThat(report.models()).extracting(ModelFigures::model).containsExactly("a/one", "b/two", "c/three", "j/judge (judge)");
         ModelFigures one = report.model("a/one");
         assertThat(one.answers()).isEqualTo(3);
         assertThat(one.failures()).isEqualTo(Map.of("server_error", 1));
@@ -47,7 +47,7 @@ class DatasetReportTest {
     }
 
     @Test
-    @DisplayName("latency and cost distributions per model come from every call it made")
+    @DisplayName("latency and cost distributions per model come from its panel calls; a judge's calls have a row of their own")
     void distributions() throws Exception {
         DatasetReport report = report(ResultSink.Format.JSONL);
 
@@ -56,7 +56,7 @@ class DatasetReportTest {
         assertThat(one.latencyMs().min()).isEqualTo(100);
         assertThat(one.latencyMs().median()).isEqualTo(120);
         assertThat(one.latencyMs().max()).isEqualTo(140);
-        assertThat(report.model("j/judge").latencyMs().max()).isEqualTo(500);
+        assertThat(report.model("j/judge (judge)").latencyMs().max()).isEqualTo(500);
         assertThat(report.model("b/two").cost().max()).isEqualTo(0.002);
     }
 

@@ -106,7 +106,7 @@ class ReportPageBrowserTest {
     void namesEverything() throws Exception {
         String dom = dom("");
 
-        assertThat(dom).contains("a/one", "b/two", "c/three", "j/judge");
+        assertThat(dom).contains("a/one", "b/two", "c/three", "j/judge (judge)");
         assertThat(requestRows(dom)).containsExactly(Map.entry("r1-split", false), Map.entry("r2-tie", false),
                 Map.entry("r3-judge-failed", false), Map.entry("r4-all-failed", false));
     }
