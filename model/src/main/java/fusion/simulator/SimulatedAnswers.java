@@ -88,7 +88,7 @@ final class SimulatedAnswers {
      * words; an aspect of the question's domain that no response covered is a blind spot.
      */
     static String judge(String lastUser) {
-        SimulatedDomains.Domain domain = SimulatedDomains.of(question(lastUser));
+        SimulatedDomains.Domain domain = SimulatedDomains.of(lastTurn(question(lastUser)));
         Map<String, List<String>> responses = responses(lastUser);
         Map<String, List<Said>> byAspect = new LinkedHashMap<>();
         responses.forEach((label, bullets) -> bullets.forEach(b -> {
@@ -211,6 +211,17 @@ final class SimulatedAnswers {
         if (q < 0) return text.strip();
         int end = text.indexOf("\n#", q + 11);
         return text.substring(q + 11, end < 0 ? text.length() : end).strip();
+    }
+
+    /**
+     * The last user turn of a conversation as the judge's prompt shows it ("[user] ...", "[assistant] ..."): what the
+     * panel answered, so the judge looks for the aspects of the same domain the panel chose from.
+     */
+    static String lastTurn(String question) {
+        int at = question.lastIndexOf("[user] ");
+        if (at < 0 || (at > 0 && question.charAt(at - 1) != '\n')) return question;
+        int end = question.indexOf("\n\n[", at);
+        return question.substring(at + 7, end < 0 ? question.length() : end).strip();
     }
 
     /** What the question is about, as a heading would quote it: its first sentence, shortened. */

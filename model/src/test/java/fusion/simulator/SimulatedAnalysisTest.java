@@ -180,6 +180,17 @@ class SimulatedAnalysisTest {
     }
 
     @Test
+    @DisplayName("in a conversation the judge finds blind spots in the domain of the last user turn, the one the panel answered")
+    void conversation() throws Exception {
+        String conversation = "[user] Should I move my retirement portfolio from index funds to bonds?\n\n[assistant] It depends on your horizon."
+                + "\n\n[user] And what about nuclear power?";
+
+        assertThat(texts(judge(conversation, A, B, C).get("blind_spots")))
+                .contains("Jobs and transition: no response addressed what happens to coal workers and regions.")
+                .isEqualTo(texts(judge("And what about nuclear power?", A, B, C).get("blind_spots")));
+    }
+
+    @Test
     @DisplayName("a lone answer's points are its panel's consensus: there is no one to differ with")
     void singleAnswer() throws Exception {
         JsonNode analysis = judge(ENERGY, A);
