@@ -24,12 +24,19 @@
     history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
   }
 
+  // What a text search looks in: the row and its details (analysis, answers), read from the page once, when first needed.
+  var texts = new Map();
+  function searchText(b) {
+    if (!texts.has(b)) texts.set(b, b.textContent.toLowerCase());
+    return texts.get(b);
+  }
+
   function apply() {
     var q = text.value.trim().toLowerCase();
     var s = status.value;
     var matching = 0;
     bodies.forEach(function (b) {
-      var match = (!s || b.dataset.status === s) && (!q || b.dataset.search.indexOf(q) >= 0);
+      var match = (!s || b.dataset.status === s) && (!q || searchText(b).indexOf(q) >= 0);
       if (match) matching++;
       b.hidden = !match || matching > limit;
     });
