@@ -8,10 +8,13 @@
   var more = document.getElementById("more");
   var limit = PAGE;
 
-  // The filter lives in the URL's hash (#status=...&q=...), so a filtered view can be linked and reopened.
+  // The filter lives in the URL's hash (#status=...&q=...), so a filtered view can be linked and reopened;
+  // #open=ID opens that request's details.
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     text.value = params.get("q") || "";
+    var open = params.get("open");
+    bodies.forEach(function (b) { if (open && b.dataset.id === open) setOpen(b, true); });
     var wanted = params.get("status") || "";
     status.value = Array.prototype.some.call(status.options, function (o) { return o.value === wanted; }) ? wanted : "";
   }
@@ -51,12 +54,15 @@
     apply();
   }
 
+  function setOpen(b, open) {
+    b.querySelector("tr.detail").hidden = !open;
+    b.classList.toggle("open", open);
+  }
+
   bodies.forEach(function (b) {
     var row = b.querySelector("tr.row");
-    var detail = b.querySelector("tr.detail");
     function toggle() {
-      detail.hidden = !detail.hidden;
-      b.classList.toggle("open", !detail.hidden);
+      setOpen(b, !b.classList.contains("open"));
     }
     row.addEventListener("click", toggle);
     row.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });

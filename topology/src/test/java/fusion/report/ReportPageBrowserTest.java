@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportPageBrowserTest {
     private static final Path ARTIFACTS = Path.of("target", "report").toAbsolutePath();
     private static final Pattern CHART = Pattern.compile("<svg[^>]*data-chart=\"([^\"]+)\"[^>]*>");
-    private static final Pattern REQUEST = Pattern.compile("<tbody class=\"request\"[^>]*>.*?class=\"request-id\">([^<]*)<", Pattern.DOTALL);
+    private static final Pattern REQUEST = Pattern.compile("<tbody class=\"request[^\"]*\"[^>]*>.*?class=\"request-id\">([^<]*)<", Pattern.DOTALL);
 
     private static Path page;
     private static String chromium;
@@ -121,6 +121,19 @@ class ReportPageBrowserTest {
                 Map.entry("r3-judge-failed", true), Map.entry("r4-all-failed", false));
         assertThat(byText).as("c/three answered r1 and failed in r2").containsExactly(Map.entry("r1-split", false), Map.entry("r2-tie", false),
                 Map.entry("r3-judge-failed", true), Map.entry("r4-all-failed", true));
+    }
+
+    @Test
+    @DisplayName("#open=ID opens that request to its analysis and answers; the others stay closed")
+    void opensOneRequest() throws Exception {
+        String dom = dom("#open=r1-split");
+
+        Matcher m = Pattern.compile("<tbody class=\"request[^\"]*\" data-id=\"([^\"]+)\".*?<tr class=\"detail\"([^>]*)>", Pattern.DOTALL).matcher(dom);
+        Map<String, Boolean> detailShown = new LinkedHashMap<>();
+        while (m.find()) detailShown.put(m.group(1), !m.group(2).contains("hidden"));
+        assertThat(detailShown).containsExactly(Map.entry("r1-split", true), Map.entry("r2-tie", false),
+                Map.entry("r3-judge-failed", false), Map.entry("r4-all-failed", false));
+        assertThat(dom).contains("<h3>Contradictions</h3>", "tests matter", "licensing");
     }
 
     @Test
