@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <p>A model <em>sided with the consensus</em> in an analysed request when, in every contradiction the
  * judge found, the stance it took was held by more of the panel than any other stance (a model in no
- * contradiction sided with it).
+ * contradiction sided with it). Stances that differ only in their figures, case or spacing are one position.
  */
 public record DatasetReport(String title, List<ModelFigures> models, Map<String, Integer> statuses,
         List<Bubble> consensusAgainstContradictions, Map<String, Integer> topTopics, List<StageSplit> stages,
@@ -127,12 +127,12 @@ public record DatasetReport(String title, List<ModelFigures> models, Map<String,
             for (Contradiction c : analysis.contradictions()) {
                 topics.merge(c.topic().strip().toLowerCase(Locale.ROOT), 1, Integer::sum);
                 Map<String, Integer> holders = new HashMap<>();
-                c.stances().forEach(s -> holders.merge(s.stance(), 1, Integer::sum));
+                c.stances().forEach(s -> holders.merge(position(s.stance()), 1, Integer::sum));
                 int most = holders.values().stream().mapToInt(Integer::intValue).max().orElse(0);
                 boolean tied = holders.values().stream().filter(n -> n == most).count() > 1;
                 for (Stance s : c.stances()) {
                     tallies.computeIfAbsent(s.model(), ModelTally::new).contradictions++;
-                    if (tied || holders.get(s.stance()) < most) outside.add(s.model());
+                    if (tied || holders.get(position(s.stance())) < most) outside.add(s.model());
                 }
             }
             for (Insight u : analysis.uniqueInsights()) tallies.computeIfAbsent(u.model(), ModelTally::new).uniqueInsights++;
@@ -151,6 +151,13 @@ public record DatasetReport(String title, List<ModelFigures> models, Map<String,
         bubbles.forEach((k, n) -> bubbleList.add(new Bubble(k.get(0), k.get(1), n)));
         return new DatasetReport(title, tallies.values().stream().map(ModelTally::figures).toList(), statuses, bubbleList, top, stages,
                 requests);
+    }
+
+    private static final java.util.regex.Pattern FIGURE = java.util.regex.Pattern.compile("\\d+(?:[.,]\\d+)*");
+
+    /** A stance as a position: "demand falls about 10%" and "Demand falls about 11%" take the same side. */
+    static String position(String stance) {
+        return FIGURE.matcher(stance.toLowerCase(Locale.ROOT)).replaceAll("#").replaceAll("\\s+", " ").strip();
     }
 
     /** The model of that name, for tests and lookups. */

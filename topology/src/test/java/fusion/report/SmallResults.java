@@ -31,7 +31,8 @@ public final class SmallResults {
     public static List<FusionResult> results() {
         FusionResult split = ok("r1-split", List.of(answer("a/one", "Fast wins."), answer("b/two", "Fast, mostly."), answer("c/three", HOSTILE)),
                 new Analysis(List.of("tests matter", "cost matters"),
-                        List.of(new Contradiction("Speed", List.of(new Stance("a/one", "fast"), new Stance("b/two", "fast"), new Stance("c/three", "slow")))),
+                        List.of(new Contradiction("Speed", List.of(new Stance("a/one", "fast, about 10 ms"), new Stance("b/two", "Fast, about 12 ms"),
+                                new Stance("c/three", "slow, about 90 ms")))),
                         List.of(new PartialCoverage(List.of("a/one", "b/two"), "caching")),
                         List.of(new UniqueInsight("c/three", "security " + HOSTILE)), List.of("licensing")),
                 List.of(call("panel", "a/one", 100, 0.001), call("panel", "b/two", 200, 0.002), call("panel", "c/three", 300, 0.003),
