@@ -296,7 +296,7 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** Spreads a small attempt number over all 64 bits (SplitMix64's finaliser), so attempt seeds are far apart. */
-    private static long mix(long x) {
+    static long mix(long x) {
         x = (x ^ (x >>> 30)) * 0xbf58476d1ce4e5b9L;
         x = (x ^ (x >>> 27)) * 0x94d049bb133111ebL;
         return x ^ (x >>> 31);

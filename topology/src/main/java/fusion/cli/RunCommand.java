@@ -44,6 +44,10 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ResultFileOptions results;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "when the run ends, also write the HTML report of --out to FILE (as fusion report --html FILE does)")
+    Path report;
+
     @Option(names = "--simulate", description = "send every model call to the built-in simulator (no API key, no cost)")
     boolean simulate;
 
@@ -96,6 +100,7 @@ public final class RunCommand implements Callable<Integer> {
         OutputFile.checkInput("INPUT", input);
         OutputFile.check("--out", out, input);
         ResultSink.Format format = results.formatOf(out);
+        if (report != null && !ReportCommand.writable("fusion run: --report", report)) return 2;
         if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
         FusionConfig config = CommandSettings.load("run", configFile, overrides);
         dataset.check(config);
@@ -158,6 +163,10 @@ public final class RunCommand implements Callable<Integer> {
                             + "paid for by earlier runs and not repeated%n", paidHere, summary.calls(), capacity.budget().spentByThisProcess());
                 }
                 System.out.println("results in " + out);
+                if (report != null) {
+                    ReportCommand.write(out, report);
+                    System.out.println("report in " + report);
+                }
             }
         } finally {
             if (simulator != null) simulator.close();

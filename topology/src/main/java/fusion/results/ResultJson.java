@@ -79,7 +79,10 @@ public final class ResultJson {
         if (r.getFinalModel() != null) out.put("final_model", r.getFinalModel());
         if (r.getFinalAnswer() != null) out.put("final_answer", r.getFinalAnswer());
         if (r.getSynthesisFailure() != null) out.set("synthesis_failure", failure(r.getSynthesisFailure()));
-        if (!r.getCalls().isEmpty()) out.set("usage", usage(r.getCalls()));
+        if (!r.getCalls().isEmpty()) {
+            out.set("usage", usage(r.getCalls()));
+            out.set("calls", calls(r.getCalls()));
+        }
         out.set("timings", timings(r));
         if (r.getAttempt() > 1) out.put("attempt", r.getAttempt());
         if (!r.getMetadata().isEmpty()) {
@@ -137,6 +140,19 @@ public final class ResultJson {
             if (byStage.containsKey(stage)) out.set(stage, byStage.get(stage).toNode());
         }
         out.set("total", total.toNode());
+        return out;
+    }
+
+    /** Each model call on its own, so a report can show latency and cost per model, not only per stage. */
+    private static ArrayNode calls(List<CallRecord> calls) {
+        ArrayNode out = JSON.createArrayNode();
+        for (CallRecord c : calls) {
+            ObjectNode n = out.addObject().put("stage", c.getStage()).put("model", c.getModel()).put("latency_ms", c.getLatencyMs())
+                    .put("prompt_tokens", c.getUsage().getPromptTokens()).put("completion_tokens", c.getUsage().getCompletionTokens());
+            if (c.getUsage().getCost() != null) n.put("cost", c.getUsage().getCost());
+            if (c.getErrorKind() != null) n.put("error_kind", c.getErrorKind());
+            if (c.getReused()) n.put("reused", true);
+        }
         return out;
     }
 

@@ -58,6 +58,11 @@ class ResultJsonTest {
         assertThat(json.has("error")).isFalse();
         assertThat(json.has("failure_reason")).isFalse();
         assertThat(json.get("usage").get("panel").get("calls").asInt()).isEqualTo(2);
+        assertThat(json.get("calls")).as("each call on its own, for latency and cost per model").hasSize(3);
+        assertThat(json.get("calls").get(0).get("model").asText()).isEqualTo("a/one");
+        assertThat(json.get("calls").get(0).get("latency_ms").asLong()).isEqualTo(900);
+        assertThat(json.get("calls").get(1).get("error_kind").asText()).isEqualTo("rate_limited");
+        assertThat(json.get("calls").get(1).has("cost")).isFalse();
         assertThat(json.get("usage").get("total").get("cost").asDouble()).isEqualTo(0.003, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(json.get("usage").get("total").get("prompt_tokens").asLong()).isEqualTo(50);
         assertThat(json.get("timings").get("total_ms").asLong()).isEqualTo(2500);
