@@ -62,6 +62,11 @@ public final class ResultJson {
         if (r.getFinalModel() != null) out.put("final_model", r.getFinalModel());
         if (r.getFinalAnswer() != null) out.put("final_answer", r.getFinalAnswer());
         if (r.getSynthesisFailure() != null) out.set("synthesis_failure", failure(r.getSynthesisFailure()));
+        ArrayNode sources = out.putArray("sources");
+        r.getSources().forEach(s -> {
+            ObjectNode node = sources.addObject().put("url", s.getUrl());
+            s.getModels().forEach(node.putArray("models")::add);
+        });
         if (!r.getCalls().isEmpty()) out.set("usage", usage(r.getCalls()));
         out.set("timings", timings(r));
         if (r.getAttempt() > 1) out.put("attempt", r.getAttempt());
@@ -132,6 +137,8 @@ public final class ResultJson {
         Double cost;
         int reused;
         double saved;
+        long toolCalls;
+        Double toolCost;
 
         void add(CallRecord c) {
             if (c.getReused()) {
@@ -144,6 +151,8 @@ public final class ResultJson {
             completion += c.getUsage().getCompletionTokens();
             reasoning += c.getUsage().getReasoningTokens();
             if (c.getUsage().getCost() != null) cost = (cost == null ? 0 : cost) + c.getUsage().getCost();
+            toolCalls += c.getUsage().getToolCalls();
+            if (c.getUsage().getToolCost() != null) toolCost = (toolCost == null ? 0 : toolCost) + c.getUsage().getToolCost();
         }
 
         ObjectNode toNode() {
@@ -152,6 +161,8 @@ public final class ResultJson {
             if (cost == null) n.putNull("cost");
             else n.put("cost", cost);
             if (reused > 0) n.put("reused_calls", reused).put("saved_cost", saved);
+            if (toolCalls > 0) n.put("tool_calls", toolCalls);
+            if (toolCost != null) n.put("tool_cost", toolCost);
             return n;
         }
     }

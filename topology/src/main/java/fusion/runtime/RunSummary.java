@@ -62,20 +62,36 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 byStage, byModel, reusedCalls, savedCost, wire, retriedResults, duplicates);
     }
 
-    /** Calls, tokens and cost of one stage or one model. */
-    public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
+    /**
+     * Calls, tokens and cost of one stage or one model.
+     *
+     * @param toolCalls web tool calls those calls made; {@code toolCost} what their tool-asking turns cost, part of {@code cost}
+     */
+    public record Spend(long calls, long promptTokens, long completionTokens, double cost, long toolCalls, double toolCost) {
+        public Spend(long calls, long promptTokens, long completionTokens, double cost) {
+            this(calls, promptTokens, completionTokens, cost, 0, 0);
+        }
+
         Spend plus(CallRecord c) {
             Double usd = c.getUsage().getCost();
+            Double toolUsd = c.getUsage().getToolCost();
             return new Spend(calls + 1, promptTokens + c.getUsage().getPromptTokens(),
-                    completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd));
+                    completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd),
+                    toolCalls + c.getUsage().getToolCalls(), toolCost + (toolUsd == null ? 0 : toolUsd));
         }
 
         String describe(String name) {
-            return String.format(Locale.ROOT, "  %-34s %7d calls %11d in %11d out  $%.4f", name, calls, promptTokens, completionTokens, cost);
+            String line = String.format(Locale.ROOT, "  %-34s %7d calls %11d in %11d out  $%.4f", name, calls, promptTokens, completionTokens, cost);
+            return toolCalls == 0 ? line : line + String.format(Locale.ROOT, "  (%d tool calls, $%.4f on tool steps)", toolCalls, toolCost);
         }
     }
 
     private static final Spend NONE = new Spend(0, 0, 0, 0);
+
+    /** Web tool calls over all stages. */
+    public long toolCalls() {
+        return byStage.values().stream().mapToLong(Spend::toolCalls).sum();
+    }
 
     public double throughputPerSecond() {
         return wallMillis == 0 ? 0 : requests * 1000.0 / wallMillis;
@@ -108,6 +124,10 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         if (reusedCalls > 0) {
             s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
                     reusedCalls, savedCost));
+        }
+        if (toolCalls() > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d web tool calls; $%.4f of the cost went to the model turns that asked for them",
+                    toolCalls(), byStage.values().stream().mapToDouble(Spend::toolCost).sum()));
         }
         if (calls > 0) {
             s.append(String.format("%nby stage:"));

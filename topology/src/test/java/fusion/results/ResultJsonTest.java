@@ -35,9 +35,9 @@ class ResultJsonTest {
                         .setUniqueInsights(List.of(new UniqueInsight("a/one", "only me"))).build())
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("b/two", "rate_limited", 429, "slow down"))))
                 .setCalls(new ArrayList<>(List.of(
-                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002), false, Map.of(), 0L, 1),
-                        new CallRecord("panel", "b/two", 429, "rate_limited", 50L, 4, new TokenUsage(0L, 0L, 0L, null), false, Map.of(), 0L, 1),
-                        new CallRecord("judge", "j", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001), false, Map.of(), 0L, 1))))
+                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002, 0L, null), false, Map.of(), 0L, 1),
+                        new CallRecord("panel", "b/two", 429, "rate_limited", 50L, 4, new TokenUsage(0L, 0L, 0L, null, 0L, null), false, Map.of(), 0L, 1),
+                        new CallRecord("judge", "j", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001, 0L, null), false, Map.of(), 0L, 1))))
                 .setMetadata(Map.of("row", "3"))
                 .build();
 
