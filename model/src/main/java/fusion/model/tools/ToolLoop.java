@@ -10,6 +10,7 @@ import fusion.model.ChatClient;
 import fusion.model.ChatMessage;
 import fusion.model.ChatOutcome;
 import fusion.model.ChatRequest;
+import fusion.model.FailureKind;
 import fusion.model.ProviderConfig;
 import fusion.model.ProviderRoutes;
 import fusion.model.ToolCall;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,11 @@ public final class ToolLoop implements ChatClient {
     private final WebTools web;
     private final ToolSteps steps;
     private final ExecutorService toolThreads;
+    /**
+     * Turns on the wire, by fingerprint: a loop issued again while its first run is still going (its task moved
+     * within this process) waits for the same turn rather than paying for it a second time.
+     */
+    private final Map<String, CompletableFuture<ChatOutcome>> inFlight = new ConcurrentHashMap<>();
 
     /**
      * @param calls  where every turn goes: the resilient client, so each turn meets the same limits and retries as any call
@@ -107,6 +114,8 @@ public final class ToolLoop implements ChatClient {
         private final List<String> offered;
         private final int bound;
         private final long startedNanos = System.nanoTime();
+        /** What the caller holds; once it is done (cancelled at the call's deadline, say) no further turn is sent. */
+        private final CompletableFuture<ChatOutcome> result = new CompletableFuture<>();
         private final List<ChatMessage> conversation;
         /** Tool results of this run by call: a repeated identical call is answered from the first. */
         private final Map<String, ToolResult> ran = new HashMap<>();
@@ -127,11 +136,15 @@ public final class ToolLoop implements ChatClient {
         }
 
         CompletableFuture<ChatOutcome> start() {
-            return turn(offered).thenCompose(this::next);
+            turn(offered).thenCompose(this::next).whenComplete((outcome, error) -> {
+                if (error != null) result.completeExceptionally(error);
+                else result.complete(outcome);
+            });
+            return result;
         }
 
         private CompletableFuture<ChatOutcome> next(ChatOutcome outcome) {
-            if (!outcome.wantsTools()) return CompletableFuture.completedFuture(finished(outcome));
+            if (!outcome.wantsTools() || result.isDone()) return CompletableFuture.completedFuture(finished(outcome));
             taken++;
             List<ToolCall> asked = outcome.toolCalls();
             conversation.add(ChatMessage.toolRequest(outcome.content(), asked));
@@ -149,12 +162,12 @@ public final class ToolLoop implements ChatClient {
             ChatRequest step = request.loopStep(conversation, tools);
             String fingerprint = fingerprint(step);
             if (loopKey == null) loopKey = fingerprint;
+            if (result.isDone()) {
+                return CompletableFuture.completedFuture(ChatOutcome.failed(request.model(), FailureKind.CANCELLED, null,
+                        "tool loop stopped: its call was given up", 0));
+            }
             ChatOutcome earlier = steps.turn(fingerprint);
-            CompletableFuture<ChatOutcome> outcome = earlier != null ? CompletableFuture.completedFuture(earlier)
-                    : calls.complete(step).thenApply(o -> {
-                        if (o.succeeded()) steps.turnTaken(fingerprint, o);
-                        return o;
-                    });
+            CompletableFuture<ChatOutcome> outcome = earlier != null ? CompletableFuture.completedFuture(earlier) : send(fingerprint, step);
             return outcome.thenApply(o -> {
                 usage = usage.plus(o.wantsTools() ? o.usage().asToolStep(0) : o.usage());
                 attempts += o.attempts();
@@ -164,6 +177,20 @@ public final class ToolLoop implements ChatClient {
                 sources.addAll(o.sources());
                 return o;
             });
+        }
+
+        /** Sends a turn, or joins the same turn already on the wire; a succeeded turn is journalled for replay. */
+        private CompletableFuture<ChatOutcome> send(String fingerprint, ChatRequest step) {
+            CompletableFuture<ChatOutcome> mine = new CompletableFuture<>();
+            CompletableFuture<ChatOutcome> running = inFlight.putIfAbsent(fingerprint, mine);
+            if (running != null) return running;
+            calls.complete(step).whenComplete((o, error) -> {
+                if (o != null && o.succeeded()) steps.turnTaken(fingerprint, o);
+                inFlight.remove(fingerprint, mine);
+                if (error != null) mine.completeExceptionally(error);
+                else mine.complete(o);
+            });
+            return mine;
         }
 
         /** Runs a turn's tool calls at once; results in the calls' order. */

@@ -210,4 +210,46 @@ class ToolLoopTest {
         assertThat(outcome.usage().toolCalls()).isZero();
     }
 
+    /** A model whose turns complete only when the test says so. */
+    private static final class HeldModel implements fusion.model.ChatClient {
+        final List<ChatRequest> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<java.util.concurrent.CompletableFuture<ChatOutcome>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletableFuture<ChatOutcome> complete(ChatRequest request) {
+            received.add(request);
+            var f = new java.util.concurrent.CompletableFuture<ChatOutcome>();
+            pending.add(f);
+            return f;
+        }
+    }
+
+    @Test
+    @DisplayName("a loop issued again while its first run is still on the wire (its task moved) waits for the same turn instead of sending it twice")
+    void reissuedWhileInFlightJoinsTheTurn() throws Exception {
+        HeldModel model = new HeldModel();
+        try (ToolLoop loop = new ToolLoop(model, LOCAL, new CountingWebTools(true), ToolSteps.inMemory(100))) {
+            var first = loop.complete(ask(3));
+            var second = loop.complete(ask(3));
+            assertThat(model.received).hasSize(1);
+
+            model.pending.get(0).complete(answer(model.received.get(0), "one answer"));
+
+            assertThat(first.get(10, TimeUnit.SECONDS).content()).isEqualTo("one answer");
+            assertThat(second.get(10, TimeUnit.SECONDS).content()).isEqualTo("one answer");
+        }
+        assertThat(model.received).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("once its caller gives up on the call (its deadline passed), the loop sends no further turn")
+    void givenUpLoopStops() throws Exception {
+        HeldModel model = new HeldModel();
+        try (ToolLoop loop = new ToolLoop(model, LOCAL, new CountingWebTools(true), ToolSteps.NONE)) {
+            var call = loop.complete(ask(3));
+            call.cancel(false);
+            model.pending.get(0).complete(asks(model.received.get(0), fetch("a", "https://example.org/a")));
+        }
+        assertThat(model.received).hasSize(1);
+    }
 }
