@@ -111,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
-             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config));
+             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config), state);
              EmbeddedBroker broker = EmbeddedBroker.start(state.resolve("kafka"))) {
             // so kcat and other clients can watch the job's topics while it runs
             System.out.println("bootstrap.servers=" + broker.bootstrapServers());

@@ -46,7 +46,7 @@ public final class ServeCommand implements Callable<Integer> {
         StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
-             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config));
+             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config), stateDir);
              FusionApp app = FusionApp.start(FusionApp.Settings.cluster(config, cluster.bootstrapServers, stateDir), config.topics(),
                      config.pipeline(), calls, config.capacity())) {
             var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();

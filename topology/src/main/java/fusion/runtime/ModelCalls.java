@@ -8,6 +8,7 @@ import fusion.model.tools.ToolLoop;
 import fusion.model.tools.ToolSteps;
 import fusion.web.WebTools;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 
 /**
  * The model client every long-running command uses: HTTP to the configured providers, wrapped in
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class ModelCalls {
     /** Loop turns and tool results kept for a reissued loop to replay (see {@link ToolSteps}). */
     static final int TOOL_STEPS_KEPT = 20_000;
+    static final String TOOL_STEPS_FILE = "tool-steps.jsonl";
 
     private ModelCalls() {}
 
@@ -36,9 +38,15 @@ public final class ModelCalls {
 
     /**
      * {@code calls} with our own tool loop in front, when there are web tools to run: each loop turn still goes
-     * through {@code calls}, so it meets the same limits, retries and cost accounting as any call.
+     * through {@code calls}, so it meets the same limits, retries and cost accounting as any call. Its turns and
+     * tool results are journalled in memory, so a loop reissued in this process resumes.
      */
     public static ChatClient withToolLoop(ChatClient calls, ProviderRoutes routes, WebTools web) {
         return web == null ? calls : new ToolLoop(calls, routes, web, ToolSteps.inMemory(TOOL_STEPS_KEPT));
+    }
+
+    /** The same, journalled in {@code stateDir} too, so a loop reissued after the process died resumes as well. */
+    public static ChatClient withToolLoop(ChatClient calls, ProviderRoutes routes, WebTools web, Path stateDir) {
+        return web == null ? calls : new ToolLoop(calls, routes, web, ToolSteps.inFile(stateDir.resolve(TOOL_STEPS_FILE), TOOL_STEPS_KEPT));
     }
 }

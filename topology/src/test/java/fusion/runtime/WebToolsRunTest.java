@@ -77,7 +77,7 @@ class WebToolsRunTest {
             ProviderRoutes routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
             FusionConfig config = FusionConfig.load(null, Map.of(), Map.of());
             try (var client = ModelCalls.open(routes, config, new SimpleMeterRegistry());
-                 var calls = ModelCalls.withToolLoop(client, routes, web)) {
+                 var calls = ModelCalls.withToolLoop(client, routes, web, dir)) {
                 Topics topics = Topics.withDefaultPrefix();
                 var settings = FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
                 try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), calls, new fusion.calls.CallCapacity(256, 64))) {
@@ -117,5 +117,7 @@ class WebToolsRunTest {
         assertThat(web.calls).isNotEmpty();
         assertThat(summary.toolCalls()).isEqualTo(cited.stream().mapToLong(r -> r.at("/usage/total/tool_calls").asLong()).sum());
         assertThat(summary.describe()).contains("web tool calls");
+        assertThat(Files.readAllLines(dir.resolve("tool-steps.jsonl"))).as("turns and tool calls journalled in the state directory")
+                .anySatisfy(line -> assertThat(line).contains("\"tool\"")).anySatisfy(line -> assertThat(line).contains("\"turn\""));
     }
 }

@@ -294,9 +294,10 @@ public final class ToolLoop implements ChatClient {
         }
     }
 
-    /** Stops the tool threads; {@code calls} belongs to whoever made it, and stays open. */
+    /** Stops the tool threads and closes the journal; {@code calls} belongs to whoever made it, and stays open. */
     @Override
     public void close() {
         toolThreads.shutdownNow();
+        if (steps instanceof ToolStepFile file) file.close();
     }
 }

@@ -38,6 +38,14 @@ public interface ToolSteps {
         return new InMemory(capacity);
     }
 
+    /**
+     * Kept in {@code file} as well (in the run's state directory), so a loop reissued after the process died resumes
+     * too. Close it when the client closes.
+     */
+    static ToolSteps inFile(java.nio.file.Path file, int capacity) {
+        return ToolStepFile.open(file, capacity);
+    }
+
     final class InMemory implements ToolSteps {
         private final Map<String, Object> entries;
 

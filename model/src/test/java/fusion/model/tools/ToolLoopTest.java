@@ -142,6 +142,29 @@ class ToolLoopTest {
     @DisplayName("a loop issued again after a crash replays the turns and tool calls it had finished, paying for none of them twice")
     void crashMidLoopResumes() throws Exception {
         ToolSteps journal = ToolSteps.inMemory(1000);
+        crashAndResume(journal, journal);
+    }
+
+    @Test
+    @DisplayName("after the process died, a loop issued again by the next process replays from the journal file in the state directory")
+    void crashOfTheProcessResumesFromTheJournalFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("tool-steps.jsonl");
+        crashAndResume(ToolSteps.inFile(file, 1000), () -> {
+            try {
+                // the crash cut the last line short
+                java.nio.file.Files.writeString(file, "{\"key\":\"turn:abc\",\"tu", java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return ToolSteps.inFile(file, 1000);
+        });
+    }
+
+    private static void crashAndResume(ToolSteps journal, ToolSteps afterCrash) throws Exception {
+        crashAndResume(journal, () -> afterCrash);
+    }
+
+    private static void crashAndResume(ToolSteps journal, java.util.function.Supplier<ToolSteps> afterCrash) throws Exception {
         java.util.function.Function<ChatRequest, ChatOutcome> script = r -> toolTurns(r) < 3
                 ? asks(r, fetch("f" + toolTurns(r), "https://example.org/" + toolTurns(r)))
                 : answer(r, "answer after three pages");
@@ -157,7 +180,7 @@ class ToolLoopTest {
 
         ScriptedModel resumed = new ScriptedModel(script);
         ChatOutcome outcome;
-        try (ToolLoop second = new ToolLoop(resumed, LOCAL, web, journal)) {
+        try (ToolLoop second = new ToolLoop(resumed, LOCAL, web, afterCrash.get())) {
             outcome = run(second, ask(8));
         }
 
