@@ -31,7 +31,7 @@ final class ParquetResults implements ResultSink {
     /** Text columns, as the result's JSON has them; null where it leaves them out. */
     private static final List<String> TEXT = List.of("failure_reason", "error", "judge_model", "final_model", "final_answer");
     /** Nested parts as JSON text; null where the result's JSON leaves them out. */
-    private static final List<String> NESTED = List.of("analysis", "responses", "failed_models", "judge_failure");
+    private static final List<String> NESTED = List.of("analysis", "responses", "failed_models", "judge_failure", "sources");
     /** usage.total's counts, summed over every model call; null when the request made none. */
     private static final List<String> TOKENS = List.of("prompt_tokens", "completion_tokens", "reasoning_tokens");
 
