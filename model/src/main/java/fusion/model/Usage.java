@@ -4,8 +4,8 @@ package fusion.model;
  * Token counts and cost of one call; cost is null when the provider does not report it.
  *
  * @param toolCalls web tool calls the call made: OpenRouter's {@code usage.server_tool_use}, or the calls our own tool loop ran
- * @param toolCost  what the model turns that asked for tools cost (our loop), or OpenRouter's reported tool cost; null when unknown.
- *                  Part of {@code cost}, not on top of it
+ * @param toolCost  what the model turns that asked for tools cost, in our own loop; null when unknown (and where OpenRouter ran
+ *                  the tools, whose price is inside {@code cost} with no split reported). Part of {@code cost}, not on top of it
  */
 public record Usage(long promptTokens, long completionTokens, long reasoningTokens, Double cost, long toolCalls, Double toolCost) {
     public static final Usage NONE = new Usage(0, 0, 0, null);
