@@ -12,7 +12,12 @@ import java.util.Set;
  * @param error an error object the provider put inside a 200 body (top level or in the first choice), or null
  */
 record ChatCompletionResponse(
-        String content, String reasoning, Usage usage, String finishReason, List<String> sources, JsonNode error) {
+        String content, String reasoning, Usage usage, String finishReason, List<String> sources, JsonNode error,
+        List<ToolCall> toolCalls) {
+
+    ChatCompletionResponse(String content, String reasoning, Usage usage, String finishReason, List<String> sources, JsonNode error) {
+        this(content, reasoning, usage, finishReason, sources, error, List.of());
+    }
 
     /** Thrown when the body is JSON but not a chat completion. */
     static final class NotACompletion extends Exception {
@@ -42,7 +47,22 @@ record ChatCompletionResponse(
         if (reasoning == null || reasoning.isBlank()) reasoning = textOrNull(message.path("reasoning_content"));
         if (reasoning != null && reasoning.isBlank()) reasoning = null;
         return new ChatCompletionResponse(
-                content(message.path("content")), reasoning, usage, finishReason, sources(message.path("annotations")), null);
+                content(message.path("content")), reasoning, usage, finishReason, sources(message.path("annotations")), null,
+                toolCalls(message.path("tool_calls")));
+    }
+
+    /** Function calls the model asked for; a call without an id or a function name cannot be answered, so it is left out. */
+    private static List<ToolCall> toolCalls(JsonNode calls) {
+        if (!calls.isArray()) return List.of();
+        List<ToolCall> out = new ArrayList<>();
+        for (JsonNode c : calls) {
+            String id = textOrNull(c.path("id"));
+            String name = textOrNull(c.path("function").path("name"));
+            if (id == null || name == null) continue;
+            JsonNode args = c.path("function").path("arguments");
+            out.add(new ToolCall(id, name, args.isTextual() ? args.textValue() : args.isMissingNode() ? "" : args.toString()));
+        }
+        return out;
     }
 
     /** A string, or an array of content parts whose text parts are joined. */
@@ -66,7 +86,21 @@ record ChatCompletionResponse(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),
                 usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0),
-                cost.isNumber() ? cost.doubleValue() : null);
+                cost.isNumber() ? cost.doubleValue() : null,
+                serverToolCalls(usage.path("server_tool_use")),
+                null);
+    }
+
+    /**
+     * OpenRouter's count of the tool calls it ran: {@code tool_calls_executed}, else those requested, else its web
+     * searches (its docs: never sum web_search_requests with the others, they overlap).
+     */
+    private static long serverToolCalls(JsonNode use) {
+        if (!use.isObject()) return 0;
+        for (String field : List.of("tool_calls_executed", "tool_calls_requested", "web_search_requests")) {
+            if (use.path(field).isNumber()) return use.path(field).asLong();
+        }
+        return 0;
     }
 
     /** URLs of {@code url_citation} annotations (web search results), first occurrence order, no duplicates. */

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  * @param circuitWaitMs    how long the call waited, in all, for its model's open (or half-open) circuit; 0 when it never did
  * @param httpRequests     HTTP requests actually sent, at least {@code attempts}: a request re-sent at once because it met a
  *                         pooled connection the server had closed counts here but is not an attempt
+ * @param toolCalls        the function calls the model asked for instead of answering (content may then be blank); a tool
+ *                         loop runs them and asks again, so no caller outside the loop ever sees them
  */
 public record ChatOutcome(
         String model,
@@ -35,7 +37,8 @@ public record ChatOutcome(
         RateLimitInfo rateLimit,
         Map<String, Integer> retriesByReason,
         long circuitWaitMs,
-        int httpRequests) {
+        int httpRequests,
+        List<ToolCall> toolCalls) {
 
     public ChatOutcome {
         usage = usage == null ? Usage.NONE : usage;
@@ -44,6 +47,16 @@ public record ChatOutcome(
         retriesByReason = retriesByReason == null || retriesByReason.isEmpty() ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(retriesByReason));
         httpRequests = Math.max(httpRequests, attempts);
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    /** Without tool calls; kept so code written before the tool loop still compiles. */
+    public ChatOutcome(String model, String content, String reasoning, Usage usage, long latencyMs, Integer statusCode,
+                       FailureKind failure, String errorMessage, String finishReason, List<String> sources, int attempts,
+                       Long retryAfterMillis, RateLimitInfo rateLimit, Map<String, Integer> retriesByReason, long circuitWaitMs,
+                       int httpRequests) {
+        this(model, content, reasoning, usage, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
+                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, httpRequests, List.of());
     }
 
     /** Without retry, circuit-wait and request counts ({@code httpRequests} = {@code attempts}); kept so earlier code still compiles. */
@@ -71,13 +84,18 @@ public record ChatOutcome(
 
     public ChatOutcome withUsage(Usage u) {
         return new ChatOutcome(model, content, reasoning, u, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
-                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, httpRequests);
+                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, httpRequests, toolCalls);
+    }
+
+    /** The model asked for tools rather than answering: a tool loop's step, not an answer. */
+    public boolean wantsTools() {
+        return failure == null && !toolCalls.isEmpty();
     }
 
     /** The same outcome, {@code n} HTTP requests having been sent for it. */
     public ChatOutcome withHttpRequests(int n) {
         return new ChatOutcome(model, content, reasoning, usage, latencyMs, statusCode, failure, errorMessage, finishReason, sources, attempts,
-                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, n);
+                retryAfterMillis, rateLimit, retriesByReason, circuitWaitMs, n, toolCalls);
     }
 
     public static ChatOutcome failed(String model, FailureKind kind, Integer status, String message, long latencyMs) {

@@ -102,7 +102,7 @@ public final class OpenAiChatClient implements ChatClient {
                     .orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((response, error) -> {
                         if (error != null) call.cancel(true);
-                        return outcome(model, provider, response, error, started).withHttpRequests(sent.get());
+                        return outcome(model, provider, response, error, started, !request.functionTools().isEmpty()).withHttpRequests(sent.get());
                     });
         } catch (RuntimeException e) {
             // e.g. a header value the HTTP client refuses; the future must still complete normally
@@ -160,12 +160,13 @@ public final class OpenAiChatClient implements ChatClient {
         return builder.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
     }
 
-    private ChatOutcome outcome(String model, ProviderConfig provider, HttpResponse<String> response, Throwable error, long started) {
+    private ChatOutcome outcome(String model, ProviderConfig provider, HttpResponse<String> response, Throwable error, long started,
+                                boolean toolsOffered) {
         ChatOutcome outcome;
         try {
             outcome = error != null
                     ? transportFailure(model, provider, unwrap(error), started)
-                    : fromResponse(model, provider, response, started);
+                    : fromResponse(model, provider, response, started, toolsOffered);
         } catch (RuntimeException e) {
             outcome = ChatOutcome.failed(model, FailureKind.INVALID_RESPONSE, response == null ? null : response.statusCode(),
                     safeMessage(provider, "could not read the response: " + e), millisSince(started));
@@ -188,7 +189,8 @@ public final class OpenAiChatClient implements ChatClient {
         return ChatOutcome.failed(model, kind, null, safeMessage(provider, message), latency);
     }
 
-    private ChatOutcome fromResponse(String model, ProviderConfig provider, HttpResponse<String> response, long started) {
+    private ChatOutcome fromResponse(String model, ProviderConfig provider, HttpResponse<String> response, long started,
+                                     boolean toolsOffered) {
         long latency = millisSince(started);
         int status = response.statusCode();
         String body = response.body() == null ? "" : response.body();
@@ -213,6 +215,12 @@ public final class OpenAiChatClient implements ChatClient {
         if (completion.error() != null) {
             ProviderError e = ProviderError.ofErrorInBody(completion.error());
             return failure(model, provider, e.kind(), status, e.message(), latency, completion.usage(), null, completion.finishReason(), null, rateLimit);
+        }
+        if (toolsOffered && !completion.toolCalls().isEmpty()) {
+            // a step of a tool loop: the model asked for tools instead of answering, which is no empty completion
+            return new ChatOutcome(model, completion.content() == null ? "" : completion.content(), completion.reasoning(),
+                    completion.usage(), latency, status, null, null, completion.finishReason(), completion.sources(), 1, null, rateLimit,
+                    java.util.Map.of(), 0, 1, completion.toolCalls());
         }
         if (completion.content() == null || completion.content().isBlank()) {
             // typical of a reasoning model that spent its whole budget thinking, or of a filtered answer

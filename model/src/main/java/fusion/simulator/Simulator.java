@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code always-500}, {@code always-529}, {@code always-400}, {@code always-401}, {@code always-404},
  * {@code always-timeout}, {@code always-garbage}, {@code always-empty}, {@code error-in-200},
  * {@code slow-<ms>}; judges {@code prose} (answers prose) and {@code misshapen} (JSON of another shape).
+ *
+ * <p>Offered function tools ({@code web_search}, {@code web_fetch}), panel models call them for half the prompts,
+ * the same ones every run, and answer from the {@code role: tool} results (see {@link SimulatedToolUse}).
  */
 public final class Simulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Simulator.class);
@@ -210,7 +213,18 @@ public final class Simulator implements AutoCloseable {
         else if (SimulatedAnswers.isJudge(lastUser) && model.contains("prose")) content = SimulatedAnswers.prose();
         else if (SimulatedAnswers.isJudge(lastUser) && model.contains("misshapen")) content = SimulatedAnswers.misshapen();
         else if (SimulatedAnswers.isJudge(lastUser)) content = SimulatedAnswers.judge(lastUser);
-        else content = SimulatedAnswers.panel(model, lastUser, promptHash, modelHash);
+        else {
+            var toolAnswers = SimulatedToolUse.toolAnswers(body.get("messages"));
+            if (toolAnswers.isEmpty()) {
+                var toolCalls = SimulatedToolUse.calls(body, SimulatedToolUse.topic(lastUser), promptHash, modelHash, "http://127.0.0.1:" + port());
+                if (toolCalls != null) return new Reply(200, toolCallsCompletion(model, messages, toolCalls), null, delay);
+                content = SimulatedAnswers.panel(model, lastUser, promptHash, modelHash);
+            } else {
+                String question = question(body.get("messages"));
+                content = SimulatedAnswers.panel(model, question, hash(question), hash(model + "\n" + question))
+                        + "\n" + SimulatedToolUse.citing(toolAnswers);
+            }
+        }
         return new Reply(200, completion(model, messages, content, "stop"), null, delay);
     }
 
@@ -247,6 +261,33 @@ public final class Simulator implements AutoCloseable {
         body.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
                 .put("total_tokens", prompt + completion).put("cost", (prompt + completion) * 0.000001);
         return body.toString();
+    }
+
+    /** A turn that asks for tools: no text, finish_reason tool_calls. */
+    private static String toolCallsCompletion(String model, String messages, com.fasterxml.jackson.databind.node.ArrayNode toolCalls) {
+        ObjectNode body = (ObjectNode) parse(completion(model, messages, "", "tool_calls"));
+        ObjectNode message = (ObjectNode) body.path("choices").get(0).path("message");
+        message.putNull("content");
+        message.set("tool_calls", toolCalls);
+        return body.toString();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The question a tool loop is about: the last user message before the model first asked for tools. */
+    private static String question(JsonNode messages) {
+        String question = null;
+        for (JsonNode m : messages) {
+            if (m.has("tool_calls")) break;
+            if ("user".equals(m.path("role").asText())) question = m.path("content").asText("");
+        }
+        return question != null ? question : lastUser(messages);
     }
 
     private static String error(int code, String message) {

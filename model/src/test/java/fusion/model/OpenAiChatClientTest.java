@@ -616,6 +616,49 @@ class OpenAiChatClientTest {
         }
 
         @Test
+        @DisplayName("web tools on OpenRouter carry the request's max_tool_calls in the body (OpenRouter's own default is 30)")
+        void maxToolCallsOnOpenRouter() throws Exception {
+            server.enqueue(json(200, COMPLETION));
+            ProviderRoutes openrouter = ProviderRoutes.fromProperties(Map.of("fusion.provider.openrouter.base-url", baseUrl(server)), name -> KEY);
+            try (OpenAiChatClient withTools = new OpenAiChatClient(openrouter, TIMEOUT)) {
+                call(withTools, ask(MODEL).withTools(List.of("web_search", "web_fetch"), 5));
+            }
+
+            JsonNode body = sentBody();
+            assertThat(body.path("max_tool_calls").asInt()).isEqualTo(5);
+            assertThat(body.path("tools")).hasSize(2);
+        }
+
+        @Test
+        @DisplayName("a tool-loop turn offers function tools and sends the conversation's tool_calls and role:tool messages with tool_call_id")
+        void functionToolsAndToolMessages() throws Exception {
+            server.enqueue(json(200, COMPLETION));
+            List<ChatMessage> conversation = List.of(ChatMessage.user("What is new?"),
+                    ChatMessage.toolRequest("", List.of(new ToolCall("call_1", "web_fetch", "{\"url\":\"https://example.org\"}"))),
+                    ChatMessage.toolResult("call_1", "the page"));
+
+            call(ask(MODEL).loopStep(conversation, List.of("web_search", "web_fetch")));
+
+            JsonNode body = sentBody();
+            assertThat(body.has("max_tool_calls")).isFalse();
+            JsonNode tools = body.path("tools");
+            assertThat(tools).hasSize(2);
+            assertThat(tools.get(0).path("type").asText()).isEqualTo("function");
+            assertThat(tools.get(0).path("function").path("name").asText()).isEqualTo("web_search");
+            assertThat(tools.get(0).path("function").path("parameters").path("required").get(0).asText()).isEqualTo("query");
+            assertThat(tools.get(1).path("function").path("name").asText()).isEqualTo("web_fetch");
+            JsonNode assistant = body.path("messages").get(1);
+            assertThat(assistant.path("content").isNull()).isTrue();
+            assertThat(assistant.path("tool_calls").get(0).path("id").asText()).isEqualTo("call_1");
+            assertThat(assistant.path("tool_calls").get(0).path("type").asText()).isEqualTo("function");
+            assertThat(assistant.path("tool_calls").get(0).path("function").path("arguments").asText()).isEqualTo("{\"url\":\"https://example.org\"}");
+            JsonNode tool = body.path("messages").get(2);
+            assertThat(tool.path("role").asText()).isEqualTo("tool");
+            assertThat(tool.path("tool_call_id").asText()).isEqualTo("call_1");
+            assertThat(tool.path("content").asText()).isEqualTo("the page");
+        }
+
+        @Test
         @DisplayName("web tools on a provider without server tools (fusion.provider.<name>.server-tools=false) → no tools in the body")
         void noServerToolsElsewhere() throws Exception {
             server.enqueue(json(200, COMPLETION));
@@ -804,5 +847,37 @@ class OpenAiChatClientTest {
             assertThat(lines.list).hasSizeGreaterThanOrEqualTo(2);
             assertThat(lines.list).allSatisfy(line -> assertThat(line.getFormattedMessage()).doesNotContain(KEY));
         }
+    }
+
+    @Test
+    @DisplayName("an answer asking for tools, when tools were offered, is a tool-loop step with its tool_calls, not an empty completion")
+    void toolCallsParsed() throws Exception {
+        server.enqueue(json(200, """
+                {"id": "gen-2", "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+                  "tool_calls": [{"id": "call_a", "type": "function", "function": {"name": "web_search", "arguments": "{\\"query\\":\\"kafka\\"}"}},
+                                 {"id": "call_b", "type": "function", "function": {"name": "web_fetch", "arguments": "{\\"url\\":\\"https://kafka.apache.org\\"}"}}]}}],
+                 "usage": {"prompt_tokens": 12, "completion_tokens": 7, "cost": 0.0002}}"""));
+
+        ChatOutcome outcome = call(ask(MODEL).loopStep(List.of(ChatMessage.user("q")), List.of("web_search", "web_fetch")));
+
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(outcome.wantsTools()).isTrue();
+        assertThat(outcome.toolCalls()).containsExactly(new ToolCall("call_a", "web_search", "{\"query\":\"kafka\"}"),
+                new ToolCall("call_b", "web_fetch", "{\"url\":\"https://kafka.apache.org\"}"));
+    }
+
+    @Test
+    @DisplayName("usage.server_tool_use (OpenRouter ran the tools) is counted as the call's tool calls")
+    void serverToolUseParsed() throws Exception {
+        server.enqueue(json(200, """
+                {"id": "gen-3", "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Kafka 4.3 ...",
+                  "annotations": [{"type": "url_citation", "url_citation": {"url": "https://kafka.apache.org/blog", "title": "Blog"}}]}}],
+                 "usage": {"prompt_tokens": 1200, "completion_tokens": 70, "cost": 0.02,
+                           "server_tool_use": {"web_search_requests": 2, "tool_calls_requested": 3, "tool_calls_executed": 3}}}"""));
+
+        ChatOutcome outcome = call(ask(MODEL));
+
+        assertThat(outcome.usage().toolCalls()).isEqualTo(3);
+        assertThat(outcome.sources()).containsExactly("https://kafka.apache.org/blog");
     }
 }

@@ -26,7 +26,9 @@ public final class CallFingerprint {
         field(sha, "|temperature=" + r.getTemperature());
         field(sha, "|max_completion_tokens=" + r.getMaxCompletionTokens());
         field(sha, r.getReasoning() == null ? "|reasoning=" : "|reasoning=" + r.getReasoning().getEffort() + "/" + r.getReasoning().getMaxTokens());
-        field(sha, "|tools=" + String.join(",", r.getTools()) + "/" + r.getMaxToolCalls());
+        // tools are resolved at intake (the run's default for a request that named none), so an answer given with
+        // web tools is never reused for a call without them, nor the other way round
+        field(sha, "|tools=" + (r.getTools() == null ? "" : String.join(",", r.getTools())) + "/" + r.getMaxToolCalls());
         return HexFormat.of().formatHex(sha.digest());
     }
 

@@ -36,7 +36,7 @@ public final class CallOutcomes {
                 .setModel(o.model())
                 .setContent(o.succeeded() ? o.content() : null)
                 .setReasoning(o.reasoning())
-                .setUsage(new TokenUsage(u.promptTokens(), u.completionTokens(), u.reasoningTokens(), u.cost()))
+                .setUsage(new TokenUsage(u.promptTokens(), u.completionTokens(), u.reasoningTokens(), u.cost(), u.toolCalls(), u.toolCost()))
                 .setLatencyMs(o.latencyMs())
                 .setStatusCode(o.statusCode())
                 .setErrorKind(o.failure() == null ? null : o.failure().wireName())
@@ -55,7 +55,7 @@ public final class CallOutcomes {
     public static CallOutcome timedOut(String model, long waitedMs, long now) {
         return CallOutcome.newBuilder()
                 .setModel(model)
-                .setUsage(new TokenUsage(0L, 0L, 0L, null))
+                .setUsage(new TokenUsage(0L, 0L, 0L, null, 0L, null))
                 .setLatencyMs(waitedMs)
                 .setErrorKind(FailureKind.TIMEOUT.wireName())
                 .setErrorMessage("no response within the request's deadline (" + waitedMs + " ms)")

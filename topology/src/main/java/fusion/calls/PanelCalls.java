@@ -100,7 +100,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
         var request = requestOf(task);
         ChatRequest call = ChatRequest.of(task.getModel(), CallOutcomes.chatMessages(request))
                 .withTemperature(request.getTemperature())
-                .withServerTools(request.getTools());
+                .withTools(request.getTools(), request.getMaxToolCalls());
         return CallOutcomes.withRequestLimits(call, request);
     }
 

@@ -73,6 +73,10 @@ public final class RunCommand implements Callable<Integer> {
             + "timeouts, 5xx, network, a refused key, the budget, a cancelled batch) as they are; by default a rerun tries them again")
     boolean noRetryFailed;
 
+    @Option(names = "--no-tools", description = "requests that name no tools answer from what the models know: no web_search or "
+            + "web_fetch on their panel and judge calls (sets fusion.tools.default=none); a request's own tools still count")
+    boolean noTools;
+
     @Option(names = "--progress-seconds", defaultValue = "2", description = "without a terminal, how often a progress line is printed (default ${DEFAULT-VALUE}); on a terminal a bar shows instead")
     int progressSeconds;
 
@@ -102,6 +106,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultSink.Format format = results.formatOf(out);
         if (report != null && !ReportCommand.writable("fusion run: --report", report)) return 2;
         if (maxCost != null) overrides.put("fusion.max-cost-usd", maxCost.toString());
+        if (noTools) overrides.put(fusion.intake.FusionDefaults.TOOLS_SETTING, "none");
         FusionConfig config = CommandSettings.load("run", configFile, overrides);
         dataset.check(config);
         Path state = stateDir != null ? stateDir
@@ -124,6 +129,7 @@ public final class RunCommand implements Callable<Integer> {
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
+             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config, simulator), state);
              EmbeddedBroker broker = startBroker(state)) {
             // so kcat and other clients can watch the job's topics while it runs
             System.out.println("bootstrap.servers=" + broker.bootstrapServers());
@@ -138,7 +144,7 @@ public final class RunCommand implements Callable<Integer> {
                 // A resumed job keeps to the same limit: what its results so far cost counts.
                 capacity.budget().alreadySpent(ResultCollector.committedCost(Map.of("bootstrap.servers", broker.bootstrapServers()), topics.results()));
             }
-            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), client, capacity)) {
+            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), calls, capacity)) {
                 if (metrics != null) metrics.watch(app.streams());
                 System.err.println("pipeline running; state in " + state.toAbsolutePath());
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);

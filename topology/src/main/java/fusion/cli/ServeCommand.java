@@ -47,8 +47,9 @@ public final class ServeCommand implements Callable<Integer> {
         StopSignal stop = StopSignal.install("serve", Duration.ofSeconds(60));
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
+             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config, simulator), stateDir);
              FusionApp app = FusionApp.start(FusionApp.Settings.cluster(config, cluster.bootstrapServers, stateDir), config.topics(),
-                     config.pipeline(), client, config.capacity())) {
+                     config.pipeline(), calls, config.capacity())) {
             var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
             client.onProviderRefused(refusal -> {
                 if (refused.compareAndSet(null, refusal)) stop.request();

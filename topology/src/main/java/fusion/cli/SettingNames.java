@@ -14,7 +14,7 @@ import java.util.Set;
 final class SettingNames {
     /** Groups of settings whose names are open: a provider's, a model's, a preset's or a price's name sits inside them. */
     private static final Set<String> OPEN_GROUPS = Set.of("provider", "model", "preset", "price", "simulator", "topic",
-            "calls.retry", "calls.circuit", "schema-registry.basic-auth");
+            "calls.retry", "calls.circuit", "schema-registry.basic-auth", "batch");
 
     private static final Set<String> NAMES = Set.of("fusion.providers", "fusion.application-id", "fusion.partitions",
             "fusion.replication-factor", "fusion.stream-threads", "fusion.max-cost-usd", "fusion.max-request-bytes", "fusion.audit-topics",
@@ -22,7 +22,10 @@ final class SettingNames {
             "fusion.join.deadline-ms", "fusion.join.scan-interval-ms", "fusion.join.emitted-retention-ms", "fusion.intake.retention-ms",
             "fusion.calls.timeout-ms", "fusion.calls.max-in-flight", "fusion.calls.max-in-flight-per-model", "fusion.calls.max-queued",
             "fusion.calls.patience-ms", "fusion.calls.reuse-answers", "fusion.calls.reuse-retention-ms", "fusion.calls.max-capacity-wait-ms",
-            "fusion.calls.forward-interval-ms", "fusion.schema-registry.url");
+            "fusion.calls.forward-interval-ms", "fusion.schema-registry.url", "fusion.results.format", "fusion.tools.default",
+            "fusion.web-fetch.allow", "fusion.web-fetch.ports", "fusion.web-fetch.max-bytes", "fusion.web-fetch.timeout-ms",
+            "fusion.web-fetch.max-redirects", "fusion.web-fetch.max-chars", "fusion.web-search.backend", "fusion.web-search.url",
+            "fusion.web-search.api-key-env", "fusion.web-search.api-key", "fusion.web-search.max-results", "fusion.web-search.timeout-ms");
 
     private SettingNames() {}
 

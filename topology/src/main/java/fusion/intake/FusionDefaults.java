@@ -9,19 +9,29 @@ import java.util.Map;
  * model" to fall back on.
  *
  * @param presets         the panels a request may name with {@code preset}
+ * @param tools           the web tools of a request that names none ({@code fusion.tools.default}): both, as the spec has it,
+ *                        or none for a run started with {@code --no-tools}
  * @param maxRequestBytes the largest request record, in bytes (fusion.max-request-bytes). A larger one gets
  *                        invalid_request: every record downstream carries the request, and Kafka refuses records
  *                        over its producers' max.request.size (1 MB by default), which would stop the run.
  */
 public record FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets,
-                             int maxRequestBytes) {
+                             int maxRequestBytes, List<String> tools) {
     public static final String MAX_REQUEST_BYTES_SETTING = "fusion.max-request-bytes";
     public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    public static final String TOOLS_SETTING = "fusion.tools.default";
+    /** The spec's web tools, on every panel and judge call unless a request or the run says otherwise. */
+    public static final List<String> WEB_TOOLS = List.of("web_search", "web_fetch");
 
     public FusionDefaults {
         panelModels = List.copyOf(panelModels);
+        tools = List.copyOf(tools);
         presets = Map.copyOf(presets);
         if (maxRequestBytes < 1) throw new IllegalArgumentException(MAX_REQUEST_BYTES_SETTING + " is " + maxRequestBytes + "; it must be at least 1");
+    }
+
+    public FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets, int maxRequestBytes) {
+        this(panelModels, judgeModel, maxToolCalls, presets, maxRequestBytes, WEB_TOOLS);
     }
 
     public FusionDefaults(List<String> panelModels, String judgeModel, int maxToolCalls, Map<String, Preset> presets) {
@@ -35,6 +45,11 @@ public record FusionDefaults(List<String> panelModels, String judgeModel, int ma
     public static FusionDefaults standard() {
         Preset high = Preset.standard().get(Preset.HIGH);
         return new FusionDefaults(high.panelModels(), high.judgeModel(), 8);
+    }
+
+    /** The same defaults with {@code tools} for requests that name none. */
+    public FusionDefaults withTools(List<String> defaultTools) {
+        return new FusionDefaults(panelModels, judgeModel, maxToolCalls, presets, maxRequestBytes, defaultTools);
     }
 
     /** The error of a request of {@code bytes} bytes, or null when it is within the limit. */

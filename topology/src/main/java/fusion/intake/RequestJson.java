@@ -307,11 +307,14 @@ public final class RequestJson {
         return out;
     }
 
-    /** Tool names, or tool objects as OpenRouter writes them ({"type": "openrouter:web_search"}). */
+    /**
+     * Tool names, or tool objects as OpenRouter writes them ({"type": "openrouter:web_search"}); null when the request
+     * names none (the run's default applies), as distinct from {@code []} (no tools).
+     */
     private static List<String> tools(JsonNode node) {
         JsonNode v = node.get("tools");
+        if (v == null || v.isNull()) return null;
         List<String> out = new ArrayList<>();
-        if (v == null || v.isNull()) return out;
         if (!v.isArray()) throw new RequestFieldException("tools", "tools must be an array, e.g. [\"web_search\", \"web_fetch\"]");
         for (int i = 0; i < v.size(); i++) {
             JsonNode t = v.get(i);

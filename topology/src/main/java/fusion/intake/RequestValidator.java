@@ -62,6 +62,7 @@ public final class RequestValidator {
         if (r.getAnalysisModels().isEmpty()) r.setAnalysisModels(new ArrayList<>(preset != null ? preset.panelModels() : defaults.panelModels()));
         if (r.getModel() == null) r.setModel(preset != null ? preset.judgeModel() : defaults.judgeModel());
         if (r.getMaxToolCalls() == null) r.setMaxToolCalls(defaults.maxToolCalls());
+        if (r.getTools() == null) r.setTools(new ArrayList<>(defaults.tools()));
         String problem = problem(r);
         return problem == null ? Verdict.ok(r) : Verdict.invalid(problem);
     }

@@ -84,7 +84,7 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
         ChatRequest call = ChatRequest.of(request.getModel(), prompt.messages())
                 .withTemperature(0.0)
                 // the spec gives the judge the same web tools as the panel
-                .withServerTools(request.getTools())
+                .withTools(request.getTools(), request.getMaxToolCalls())
                 .withResponseFormat(prompt.responseFormat());
         return CallOutcomes.withRequestLimits(call, request);
     }
@@ -115,6 +115,7 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
     private static void judge(FusionResult result, Deliberation d, FusionRequest request, ChatOutcome outcome, long now) {
         CallOutcome call = CallOutcomes.toRecord(outcome, now);
         result.getCalls().add(CallOutcomes.ledgerEntry(STAGE, call));
+        fusion.results.ResultSources.add(result, call.getModel(), call.getSources());
         result.setJudgeMs(outcome.latencyMs());
         JudgePrompt prompt = JudgePrompt.build(request, answers(d));
         result.setJudgeOrder(prompt.order());

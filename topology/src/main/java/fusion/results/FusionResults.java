@@ -65,6 +65,7 @@ public final class FusionResults {
                 failed.add(CallOutcomes.failure(o));
             }
         }
+        List<CallOutcome> outcomes = answers.stream().map(PanelAnswer::getOutcome).toList();
         if (responses.isEmpty()) {
             FailureReason reason = panelFailureReason(failed);
             String message = reason == FailureReason.CANCELLED ? "the request's batch was cancelled before its calls were sent"
@@ -73,9 +74,9 @@ public final class FusionResults {
             FusionResult r = error(deliberation.getRequestId(), request, message,
                     reason, failed, calls, now);
             r.setPanelMs(panelMs);
-            return r;
+            return withSources(r, outcomes);
         }
-        return FusionResult.newBuilder()
+        return withSources(FusionResult.newBuilder()
                 .setRequestId(deliberation.getRequestId())
                 .setStatus(ResultStatus.ok)
                 .setResponses(responses)
@@ -88,7 +89,12 @@ public final class FusionResults {
                 .setPanelMs(panelMs)
                 .setMetadata(metadata(request))
                 .setAttempt(attempt(request))
-                .build();
+                .build(), outcomes);
+    }
+
+    private static FusionResult withSources(FusionResult r, List<CallOutcome> panel) {
+        panel.forEach(o -> ResultSources.add(r, o.getModel(), o.getSources()));
+        return r;
     }
 
     /**

@@ -20,9 +20,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -79,6 +81,11 @@ public final class ResultJson {
         if (r.getFinalModel() != null) out.put("final_model", r.getFinalModel());
         if (r.getFinalAnswer() != null) out.put("final_answer", r.getFinalAnswer());
         if (r.getSynthesisFailure() != null) out.set("synthesis_failure", failure(r.getSynthesisFailure()));
+        ArrayNode sources = out.putArray("sources");
+        r.getSources().forEach(s -> {
+            ObjectNode node = sources.addObject().put("url", s.getUrl());
+            s.getModels().forEach(node.putArray("models")::add);
+        });
         if (!r.getCalls().isEmpty()) {
             out.set("usage", usage(r.getCalls()));
             out.set("calls", calls(r.getCalls()));
@@ -149,6 +156,8 @@ public final class ResultJson {
         for (CallRecord c : calls) {
             ObjectNode n = out.addObject().put("stage", c.getStage()).put("model", c.getModel()).put("latency_ms", c.getLatencyMs())
                     .put("prompt_tokens", c.getUsage().getPromptTokens()).put("completion_tokens", c.getUsage().getCompletionTokens());
+            if (c.getUsage().getReasoningTokens() > 0) n.put("reasoning_tokens", c.getUsage().getReasoningTokens());
+            if (c.getUsage().getToolCalls() > 0) n.put("tool_calls", c.getUsage().getToolCalls());
             if (c.getUsage().getCost() != null) n.put("cost", c.getUsage().getCost());
             if (c.getErrorKind() != null) n.put("error_kind", c.getErrorKind());
             if (c.getReused()) n.put("reused", true);
@@ -165,6 +174,8 @@ public final class ResultJson {
         Double cost;
         int reused;
         double saved;
+        long toolCalls;
+        Double toolCost;
 
         void add(CallRecord c) {
             if (c.getReused()) {
@@ -177,6 +188,8 @@ public final class ResultJson {
             completion += c.getUsage().getCompletionTokens();
             reasoning += c.getUsage().getReasoningTokens();
             if (c.getUsage().getCost() != null) cost = (cost == null ? 0 : cost) + c.getUsage().getCost();
+            toolCalls += c.getUsage().getToolCalls();
+            if (c.getUsage().getToolCost() != null) toolCost = (toolCost == null ? 0 : toolCost) + c.getUsage().getToolCost();
         }
 
         ObjectNode toNode() {
@@ -185,6 +198,8 @@ public final class ResultJson {
             if (cost == null) n.putNull("cost");
             else n.put("cost", cost);
             if (reused > 0) n.put("reused_calls", reused).put("saved_cost", saved);
+            if (toolCalls > 0) n.put("tool_calls", toolCalls);
+            if (toolCost != null) n.put("tool_cost", toolCost);
             return n;
         }
     }
@@ -218,11 +233,15 @@ public final class ResultJson {
         r.setError(text(node, "error"));
         r.setFailureReason(text(node, "failure_reason"));
         r.setJudgeModel(text(node, "judge_model"));
+        r.setJudgeWarnings(list(node.get("judge_warnings"), JsonNode::asText));
+        r.setJudgeOrder(list(node.get("judge_order"), JsonNode::asText));
+        r.setSources(list(node.get("sources"), n -> new fusion.schema.Source(n.path("url").asText(), list(n.get("models"), JsonNode::asText))));
         if (node.hasNonNull("judge_failure")) r.setJudgeFailure(failureOf(node.get("judge_failure")));
         r.setFinalModel(text(node, "final_model"));
         r.setFinalAnswer(text(node, "final_answer"));
         if (node.hasNonNull("synthesis_failure")) r.setSynthesisFailure(failureOf(node.get("synthesis_failure")));
-        r.setCalls(ledger != null ? callsOf(tree(ledger, "a call ledger")) : standIns(node.path("usage"), node));
+        r.setCalls(ledger != null ? callsOf(tree(ledger, "a call ledger"))
+                : node.path("calls").isArray() ? callsOfLine(node.get("calls"), node.path("usage")) : standIns(node.path("usage"), node));
         JsonNode t = node.path("timings");
         r.setReceivedAt(t.path("received_at").asLong()).setCompletedAt(t.path("completed_at").asLong());
         r.setPanelMs(t.hasNonNull("panel_ms") ? t.get("panel_ms").asLong() : null);
@@ -246,6 +265,8 @@ public final class ResultJson {
             ObjectNode usage = n.putObject("usage").put("prompt_tokens", c.getUsage().getPromptTokens())
                     .put("completion_tokens", c.getUsage().getCompletionTokens()).put("reasoning_tokens", c.getUsage().getReasoningTokens());
             if (c.getUsage().getCost() != null) usage.put("cost", c.getUsage().getCost());
+            if (c.getUsage().getToolCalls() != 0) usage.put("tool_calls", c.getUsage().getToolCalls());
+            if (c.getUsage().getToolCost() != null) usage.put("tool_cost", c.getUsage().getToolCost());
             n.put("reused", c.getReused());
             ObjectNode retries = n.putObject("retries");
             new TreeMap<>(c.getRetries()).forEach(retries::put);
@@ -271,6 +292,23 @@ public final class ResultJson {
     }
 
     /**
+     * The calls as the line lists them (latency, tokens, cost, failure, reuse per call; not retries or HTTP counts).
+     * A stage's tool cost is not per call on the line: it goes with the stage's first call.
+     */
+    private static List<CallRecord> callsOfLine(JsonNode calls, JsonNode usage) {
+        Set<String> toolCostPlaced = new HashSet<>();
+        return list(calls, c -> {
+            String stage = requiredText(c, "stage");
+            JsonNode stageUsage = usage.path(stage);
+            Double toolCost = stageUsage.hasNonNull("tool_cost") && toolCostPlaced.add(stage) ? stageUsage.get("tool_cost").asDouble() : null;
+            TokenUsage u = new TokenUsage(c.path("prompt_tokens").asLong(), c.path("completion_tokens").asLong(), c.path("reasoning_tokens").asLong(),
+                    c.hasNonNull("cost") ? c.get("cost").asDouble() : null, c.path("tool_calls").asLong(), toolCost);
+            return new CallRecord(stage, requiredText(c, "model"), null, text(c, "error_kind"), c.path("latency_ms").asLong(), 1, u,
+                    c.path("reused").asBoolean(), new HashMap<>(), 0L, 0);
+        });
+    }
+
+    /**
      * Calls that add up to a line's usage when its ledger is not at hand: per stage, as many paid calls as it
      * counts (the first carrying the stage's tokens and cost) and as many reused ones (the first carrying what
      * they saved). The judge's and the writer's stand-ins bear their model; the panel's, the stage's name.
@@ -286,12 +324,12 @@ public final class ResultJson {
                 default -> stage;
             };
             for (int i = 0; i < s.path("calls").asInt(); i++) {
-                TokenUsage u = i == 0 ? usageOf(s) : new TokenUsage(0L, 0L, 0L, null);
+                TokenUsage u = i == 0 ? usageOf(s) : new TokenUsage(0L, 0L, 0L, null, 0L, null);
                 calls.add(new CallRecord(stage, model, null, null, 0L, 1, u, false, new HashMap<>(), 0L, 0));
             }
             for (int i = 0; i < s.path("reused_calls").asInt(); i++) {
                 Double saved = i == 0 && s.hasNonNull("saved_cost") ? s.get("saved_cost").asDouble() : null;
-                calls.add(new CallRecord(stage, model, null, null, 0L, 1, new TokenUsage(0L, 0L, 0L, saved), true, new HashMap<>(), 0L, 0));
+                calls.add(new CallRecord(stage, model, null, null, 0L, 1, new TokenUsage(0L, 0L, 0L, saved, 0L, null), true, new HashMap<>(), 0L, 0));
             }
         }
         return calls;
@@ -299,7 +337,8 @@ public final class ResultJson {
 
     private static TokenUsage usageOf(JsonNode u) {
         return new TokenUsage(u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong(), u.path("reasoning_tokens").asLong(),
-                u.hasNonNull("cost") ? u.get("cost").asDouble() : null);
+                u.hasNonNull("cost") ? u.get("cost").asDouble() : null, u.path("tool_calls").asLong(0),
+                u.hasNonNull("tool_cost") ? u.get("tool_cost").asDouble() : null);
     }
 
     private static Analysis analysisOf(JsonNode a) {

@@ -33,7 +33,7 @@ public final class ResultRow {
     /** Text columns, as the result's JSON has them. */
     private static final List<String> TEXT = List.of("failure_reason", "error", "judge_model", "final_model", "final_answer");
     /** Nested parts as JSON text. */
-    private static final List<String> NESTED = List.of("analysis", "responses", "failed_models", "judge_failure", "judge_warnings");
+    private static final List<String> NESTED = List.of("analysis", "responses", "failed_models", "judge_failure", "judge_warnings", "sources");
     /** usage.total's counts, summed over every model call; null when the request made none. */
     private static final List<String> TOKENS = List.of("prompt_tokens", "completion_tokens", "reasoning_tokens");
 

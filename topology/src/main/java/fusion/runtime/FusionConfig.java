@@ -133,6 +133,21 @@ public final class FusionConfig {
         return p;
     }
 
+    /** {@code fusion.tools.default}: the web tools of a request that names none; {@code none} for none. */
+    public List<String> defaultTools() {
+        String v = values.get(FusionDefaults.TOOLS_SETTING);
+        if (v == null || v.isBlank()) return FusionDefaults.WEB_TOOLS;
+        if (v.strip().equalsIgnoreCase("none")) return List.of();
+        List<String> tools = list(FusionDefaults.TOOLS_SETTING, FusionDefaults.WEB_TOOLS);
+        for (String t : tools) {
+            if (!FusionDefaults.WEB_TOOLS.contains(t)) {
+                throw new IllegalArgumentException(FusionDefaults.TOOLS_SETTING + " lists '" + t + "'; it must be web_search, web_fetch, "
+                        + "both comma-separated, or none");
+            }
+        }
+        return tools;
+    }
+
     public Topics topics() {
         return new Topics(string("fusion.topic.prefix", Topics.DEFAULT_PREFIX), fusion.topology.WireFormat.from(values));
     }
@@ -144,7 +159,8 @@ public final class FusionConfig {
                 string("fusion.judge.default-model", standard.judgeModel()),
                 integer("fusion.max-tool-calls.default", standard.maxToolCalls()),
                 presets(),
-                integer(FusionDefaults.MAX_REQUEST_BYTES_SETTING, FusionDefaults.MAX_REQUEST_BYTES));
+                integer(FusionDefaults.MAX_REQUEST_BYTES_SETTING, FusionDefaults.MAX_REQUEST_BYTES),
+                defaultTools());
         PipelineSettings d = PipelineSettings.defaults();
         CallSettings c = d.calls();
         return new PipelineSettings(defaults,

@@ -62,19 +62,32 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                 byStage, byModel, reusedCalls, savedCost, wire, retriedResults, duplicates);
     }
 
-    /** Calls, tokens and cost of one stage or one model. */
-    public record Spend(long calls, long promptTokens, long completionTokens, double cost) {
+    /**
+     * Calls, tokens and cost of one stage or one model.
+     *
+     * @param toolCalls web tool calls those calls made; {@code toolCost} what their tool-asking turns cost, part of {@code cost}
+     */
+    public record Spend(long calls, long promptTokens, long completionTokens, double cost, long toolCalls, double toolCost) {
+        public Spend(long calls, long promptTokens, long completionTokens, double cost) {
+            this(calls, promptTokens, completionTokens, cost, 0, 0);
+        }
+
         Spend plus(CallRecord c) {
             Double usd = c.getUsage().getCost();
+            Double toolUsd = c.getUsage().getToolCost();
             return new Spend(calls + 1, promptTokens + c.getUsage().getPromptTokens(),
-                    completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd));
+                    completionTokens + c.getUsage().getCompletionTokens() + c.getUsage().getReasoningTokens(), cost + (usd == null ? 0 : usd),
+                    toolCalls + c.getUsage().getToolCalls(), toolCost + (toolUsd == null ? 0 : toolUsd));
         }
 
         /** A row of the 80-column table {@link #TABLE_HEADER} heads; a name too long for its column gets a line of its own. */
         String describe(String name) {
             String numbers = String.format(Locale.ROOT, "%7d %12d %12d %10.4f", calls, promptTokens, completionTokens, cost);
-            if (name.length() <= NAME_COLUMN) return String.format(Locale.ROOT, "  %-" + NAME_COLUMN + "s %s", name, numbers);
-            return "  " + name + String.format(Locale.ROOT, "%n  %-" + NAME_COLUMN + "s %s", "", numbers);
+            String row = name.length() <= NAME_COLUMN ? String.format(Locale.ROOT, "  %-" + NAME_COLUMN + "s %s", name, numbers)
+                    : "  " + name + String.format(Locale.ROOT, "%n  %-" + NAME_COLUMN + "s %s", "", numbers);
+            // tool figures on a line of their own, so the row still fits 80 columns
+            return toolCalls == 0 ? row : row + String.format(Locale.ROOT, "%n  %-" + NAME_COLUMN + "s %d web tool calls, $%.4f on tool steps",
+                    "", toolCalls, toolCost);
         }
     }
 
@@ -85,6 +98,11 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
 
     private static String tableHeader(String title) {
         return String.format(Locale.ROOT, "%-" + (NAME_COLUMN + 2) + "s %7s %12s %12s %10s", title, "calls", "tokens in", "tokens out", "cost $");
+    }
+
+    /** Web tool calls over all stages. */
+    public long toolCalls() {
+        return byStage.values().stream().mapToLong(Spend::toolCalls).sum();
     }
 
     public double throughputPerSecond() {
@@ -118,6 +136,10 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
         if (reusedCalls > 0) {
             s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
                     reusedCalls, savedCost));
+        }
+        if (toolCalls() > 0) {
+            s.append(String.format(Locale.ROOT, "%n%d web tool calls; $%.4f of the cost went to the model turns that asked for them",
+                    toolCalls(), byStage.values().stream().mapToDouble(Spend::toolCost).sum()));
         }
         if (calls > 0) {
             s.append(String.format("%n")).append(tableHeader("by stage:"));

@@ -30,6 +30,23 @@ class RequestValidatorTest {
     }
 
     @Test
+    @DisplayName("a request naming no tools gets both web tools, as the spec runs them; \"tools\": [] keeps none; a run's default of none leaves no tools")
+    void toolDefaults() {
+        assertThat(validator.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\"}")).request().getTools())
+                .containsExactly("web_search", "web_fetch");
+        assertThat(validator.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\",\"tools\":null}")).request().getTools())
+                .containsExactly("web_search", "web_fetch");
+        assertThat(validator.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\",\"tools\":[]}")).request().getTools()).isEmpty();
+        assertThat(validator.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\",\"tools\":[\"web_fetch\"]}")).request().getTools())
+                .containsExactly("web_fetch");
+
+        RequestValidator noTools = new RequestValidator(new FusionDefaults(List.of("p/one"), "p/judge", 8).withTools(List.of()));
+        assertThat(noTools.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\"}")).request().getTools()).isEmpty();
+        assertThat(noTools.validate(RequestJson.parse("{\"id\":\"a\",\"prompt\":\"q\",\"tools\":[\"web_search\"]}")).request().getTools())
+                .containsExactly("web_search");
+    }
+
+    @Test
     @DisplayName("each out-of-range field → a message naming it and its allowed range")
     void ranges() {
         assertThat(error("{\"prompt\":\"q\",\"temperature\":3}")).isEqualTo("temperature is 3.0; it must be between 0 and 2");

@@ -71,6 +71,6 @@ public final class SmallResults {
     }
 
     private static CallRecord call(String stage, String model, long latencyMs, double cost) {
-        return new CallRecord(stage, model, 200, null, latencyMs, 1, new TokenUsage(10L, 20L, 0L, cost), false, Map.of(), 0L, 1);
+        return new CallRecord(stage, model, 200, null, latencyMs, 1, new TokenUsage(10L, 20L, 0L, cost, 0L, null), false, Map.of(), 0L, 1);
     }
 }

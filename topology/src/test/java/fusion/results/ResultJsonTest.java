@@ -35,9 +35,9 @@ class ResultJsonTest {
                         .setUniqueInsights(List.of(new UniqueInsight("a/one", "only me"))).build())
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("b/two", "rate_limited", 429, "slow down"))))
                 .setCalls(new ArrayList<>(List.of(
-                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002), false, Map.of(), 0L, 1),
-                        new CallRecord("panel", "b/two", 429, "rate_limited", 50L, 4, new TokenUsage(0L, 0L, 0L, null), false, Map.of(), 0L, 1),
-                        new CallRecord("judge", "j", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001), false, Map.of(), 0L, 1))))
+                        new CallRecord("panel", "a/one", 200, null, 900L, 1, new TokenUsage(10L, 20L, 0L, 0.002, 0L, null), false, Map.of(), 0L, 1),
+                        new CallRecord("panel", "b/two", 429, "rate_limited", 50L, 4, new TokenUsage(0L, 0L, 0L, null, 0L, null), false, Map.of(), 0L, 1),
+                        new CallRecord("judge", "j", 200, null, 700L, 1, new TokenUsage(40L, 30L, 5L, 0.001, 0L, null), false, Map.of(), 0L, 1))))
                 .setMetadata(Map.of("row", "3"))
                 .build();
 
@@ -105,10 +105,10 @@ class ResultJsonTest {
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("b/two", "rate_limited", 429, null))))
                 .setJudgeModel("j").setFinalModel("w").setFinalAnswer("so it is")
                 .setCalls(new ArrayList<>(List.of(
-                        new CallRecord("panel", "a/one", 200, null, 900L, 2, new TokenUsage(10L, 20L, 3L, 0.002), false,
+                        new CallRecord("panel", "a/one", 200, null, 900L, 2, new TokenUsage(10L, 20L, 3L, 0.002, 0L, null), false,
                                 Map.of("server_error", 1), 40L, 3),
-                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(5L, 6L, 0L, 0.004), true, Map.of(), 0L, 0),
-                        new CallRecord("judge", "j", 500, "server_error", 700L, 1, new TokenUsage(0L, 0L, 0L, null), false, Map.of(), 0L, 1))))
+                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(5L, 6L, 0L, 0.004, 0L, null), true, Map.of(), 0L, 0),
+                        new CallRecord("judge", "j", 500, "server_error", 700L, 1, new TokenUsage(0L, 0L, 0L, null, 0L, null), false, Map.of(), 0L, 1))))
                 .setPanelMs(900L).setJudgeMs(700L).setAttempt(2).setMetadata(Map.of("row", "3", "batch_id", "b"))
                 .build();
         String line = ResultJson.toJson(r);
@@ -129,9 +129,9 @@ class ResultJsonTest {
         FusionResult r = FusionResult.newBuilder().setRequestId("r3").setStatus(ResultStatus.error).setFailureReason("all_panels_failed")
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("a/one", "server_error", 503, "busy"))))
                 .setCalls(new ArrayList<>(List.of(
-                        new CallRecord("panel", "a/one", 503, "server_error", 10L, 3, new TokenUsage(7L, 0L, 0L, 0.5), false, Map.of(), 0L, 3),
-                        new CallRecord("panel", "b/two", 200, null, 10L, 1, new TokenUsage(4L, 2L, 0L, 0.25), false, Map.of(), 0L, 1),
-                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(1L, 1L, 0L, 0.125), true, Map.of(), 0L, 0))))
+                        new CallRecord("panel", "a/one", 503, "server_error", 10L, 3, new TokenUsage(7L, 0L, 0L, 0.5, 0L, null), false, Map.of(), 0L, 3),
+                        new CallRecord("panel", "b/two", 200, null, 10L, 1, new TokenUsage(4L, 2L, 0L, 0.25, 0L, null), false, Map.of(), 0L, 1),
+                        new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(1L, 1L, 0L, 0.125, 0L, null), true, Map.of(), 0L, 0))))
                 .setReceivedAt(5).setCompletedAt(9).build();
         String line = ResultJson.toJson(r);
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BulkRunTest {
     private static final Set<String> SPEC_FIELDS = Set.of("type", "request_id", "status", "analysis", "responses", "failed_models",
             "error", "failure_reason", "judge_model", "judge_failure", "final_model", "final_answer", "synthesis_failure",
-            "judge_warnings", "judge_order", "usage", "calls", "timings", "metadata", "attempt");
+            "judge_warnings", "judge_order", "usage", "calls", "timings", "metadata", "attempt", "sources");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir

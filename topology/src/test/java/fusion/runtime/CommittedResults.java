@@ -49,6 +49,19 @@ public final class CommittedResults {
         return read(bootstrap, new Topic<>(topic, Topics.KEYS, fusion.topology.WireFormat.singleObject().results()), ids, patience);
     }
 
+    /** Reads as {@link #read} does and asserts that each of {@code ids} has exactly one result, and an ok one. */
+    static Map<String, FusionResult> oneOkEach(String bootstrap, String topic, Set<String> ids, Duration patience) {
+        Map<String, List<FusionResult>> results = read(bootstrap, topic, ids, patience);
+        org.assertj.core.api.Assertions.assertThat(results).hasSize(ids.size());
+        Map<String, FusionResult> one = new HashMap<>();
+        results.forEach((id, list) -> {
+            org.assertj.core.api.Assertions.assertThat(list).as("results for " + id).hasSize(1);
+            org.assertj.core.api.Assertions.assertThat(list.get(0).getStatus()).isEqualTo(fusion.schema.ResultStatus.ok);
+            one.put(id, list.get(0));
+        });
+        return one;
+    }
+
     /** The same, each value read by {@code topic}'s serde (registry-framed ones too, when it has a registry; JSON ones with their headers). */
     static Map<String, List<FusionResult>> read(String bootstrap, Topic<String, FusionResult> topic, Set<String> ids, Duration patience) {
         Map<String, List<FusionResult>> results = new HashMap<>();

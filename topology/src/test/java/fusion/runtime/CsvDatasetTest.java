@@ -70,6 +70,19 @@ class CsvDatasetTest {
     }
 
     @Test
+    @DisplayName("a blank tools cell leaves tools to the run's default; a cell of [] asks for no tools")
+    void blankToolsIsNotEmptyTools() throws Exception {
+        Map<String, DatasetRows.Row> rows = read("""
+                id,prompt,tools
+                blank,p,
+                none,p,[]
+                """);
+
+        assertThat(request(rows.get("blank")).getTools()).isNull();
+        assertThat(request(rows.get("none")).getTools()).isEmpty();
+    }
+
+    @Test
     @DisplayName("analysis_models is a list separated by commas or semicolons, or a JSON array")
     void modelLists() throws Exception {
         Map<String, DatasetRows.Row> rows = read("""

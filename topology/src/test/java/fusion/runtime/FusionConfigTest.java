@@ -40,6 +40,16 @@ class FusionConfigTest {
     }
 
     @Test
+    @DisplayName("fusion.tools.default: both web tools when unset, none for 'none', a named subset, and a clear error for an unknown tool")
+    void defaultTools() throws Exception {
+        assertThat(FusionConfig.load(null, Map.of(), Map.of()).pipeline().requestDefaults().tools()).containsExactly("web_search", "web_fetch");
+        assertThat(FusionConfig.load(null, Map.of(), Map.of("fusion.tools.default", "none")).pipeline().requestDefaults().tools()).isEmpty();
+        assertThat(FusionConfig.load(null, Map.of(), Map.of("fusion.tools.default", "web_fetch")).defaultTools()).containsExactly("web_fetch");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FusionConfig.load(null, Map.of(), Map.of("fusion.tools.default", "code")).defaultTools())
+                .hasMessageContaining("fusion.tools.default lists 'code'").hasMessageContaining("none");
+    }
+
+    @Test
     @DisplayName("the file gives way to the environment, and both to --set")
     void precedence() throws Exception {
         Path file = dir.resolve("fusion.properties");

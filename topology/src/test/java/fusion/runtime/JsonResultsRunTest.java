@@ -58,7 +58,7 @@ class JsonResultsRunTest {
         });
         assertThat(rerunOutput).as("the rerun read the first run's JSON results and chose the failed ones")
                 .contains(ROWS + " results that had failed for a passing reason were tried again");
-        assertThat(rerunOutput).as("cost per model comes from each result's call ledger").containsPattern("(?m)^  sim/alpha +\\d+ calls");
+        assertThat(rerunOutput).as("cost per model comes from each result's call ledger").containsPattern("(?m)^  sim/alpha +\\d+ +\\d+ +\\d+ +\\d+\\.\\d+$");
 
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("state").resolve("kafka"))) {
             Map<String, List<JsonNode>> tries = new HashMap<>();

@@ -39,8 +39,8 @@ class ParquetResultsTest {
                 .setFailedModels(new ArrayList<>(List.of(new FailedModel("c/three", "rate_limited", 429, "slow down"))))
                 .setJudgeModel("j/judge")
                 .setCalls(new ArrayList<>(List.of(
-                        call("panel", "a/one", new TokenUsage(10L, 20L, 0L, 0.002)),
-                        call("judge", "j/judge", new TokenUsage(40L, 30L, 5L, 0.001)))))
+                        call("panel", "a/one", new TokenUsage(10L, 20L, 0L, 0.002, 0L, null)),
+                        call("judge", "j/judge", new TokenUsage(40L, 30L, 5L, 0.001, 0L, null)))))
                 .setReceivedAt(1000).setCompletedAt(3500)
                 .setMetadata(new HashMap<>(Map.of("topic", "economics", "source_row", "7")))
                 .build();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class RunSummaryTest {
     private static CallRecord call(String stage, String model, long in, long out, Double cost) {
-        return CallRecord.newBuilder().setStage(stage).setModel(model).setUsage(new TokenUsage(in, out, 0L, cost)).build();
+        return CallRecord.newBuilder().setStage(stage).setModel(model).setUsage(new TokenUsage(in, out, 0L, cost, 0L, null)).build();
     }
 
     private static FusionResult result(String id, ResultStatus status, List<CallRecord> calls) {

@@ -84,7 +84,7 @@ class AvroSerdeTest {
     }
 
     private static CallOutcome outcome(String model, String content) {
-        return CallOutcome.newBuilder().setModel(model).setContent(content).setUsage(new TokenUsage(3L, 7L, 0L, null))
+        return CallOutcome.newBuilder().setModel(model).setContent(content).setUsage(new TokenUsage(3L, 7L, 0L, null, 0L, null))
                 .setStatusCode(200).setSources(new ArrayList<>()).build();
     }
 

@@ -103,7 +103,7 @@ class RegistryWireFormatTest {
     @Test
     @DisplayName("a serde with a registry still reads single-object records, and one without reads none framed, naming the setting")
     void bothEncodingsAreRead() {
-        CallOutcome outcome = CallOutcome.newBuilder().setModel("sim/beta").setContent("no").setUsage(new TokenUsage(1L, 1L, 0L, null)).build();
+        CallOutcome outcome = CallOutcome.newBuilder().setModel("sim/beta").setContent("no").setUsage(new TokenUsage(1L, 1L, 0L, null, 0L, null)).build();
         byte[] singleObject = Topics.CALL_OUTCOME.encode(outcome);
         assertThat(format.serde(CallOutcome.class).decode(singleObject)).isEqualTo(outcome);
 

@@ -100,6 +100,14 @@ class ResultSchemaConformanceTest {
         DatasetRows.read(twice, null, answered);
         KINDS.put("duplicate_request_id", answered.stream().filter(r -> "duplicate_request_id".equals(r.getFailureReason())).findFirst().orElseThrow());
         KINDS.put("rate_limited-second-try", FusionResult.newBuilder(KINDS.get("rate_limited")).setAttempt(2).build());
+        // what the web tools leave in a result: sources, and tool calls with their cost in the call ledger
+        FusionResult withSources = FusionResult.newBuilder(KINDS.get("ok")).build();
+        fusion.results.ResultSources.add(withSources, "sim/alpha", List.of("https://example.org/a", "https://example.org/b"));
+        fusion.results.ResultSources.add(withSources, "sim/beta", List.of("https://example.org/a"));
+        var panelCall = withSources.getCalls().get(0);
+        panelCall.getUsage().setToolCalls(2L);
+        panelCall.getUsage().setToolCost(0.0004);
+        KINDS.put("web-sources", withSources);
     }
 
     @AfterAll
@@ -116,6 +124,8 @@ class ResultSchemaConformanceTest {
         assertThat(KINDS.get("degraded-judge-500").getJudgeFailure().getStatusCode()).isEqualTo(500);
         assertThat(KINDS.get("final-answer").getFinalAnswer()).isNotBlank();
         assertThat(KINDS.get("synthesis-failed").getSynthesisFailure()).isNotNull();
+        assertThat(KINDS.get("web-sources").getSources()).hasSize(2);
+        assertThat(ResultJson.toNode(KINDS.get("web-sources")).at("/usage/panel/tool_calls").asInt()).isEqualTo(2);
         for (String reason : List.of("all_panels_failed", "insufficient_credits", "rate_limited", "fusion_invocation_capped", "unexpected_error",
                 "invalid_request", "cancelled", "budget_exceeded", "duplicate_request_id")) {
             assertThat(KINDS.get(reason).getStatus()).as(reason).isEqualTo(ResultStatus.error);

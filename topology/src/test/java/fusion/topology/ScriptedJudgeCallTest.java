@@ -50,6 +50,11 @@ class ScriptedJudgeCallTest {
                         return completion(model, judgeReply);
                     }
                     panelCalls.add(body);
+                    if (prompt.contains("cite") && body.has("tools")) {
+                        // OpenRouter ran its web tools: the answer cites pages, and usage says how many tool calls it made
+                        return completion(model, "Answer from " + model + ": see the sources.", List.of("https://kafka.apache.org/blog",
+                                "https://example.org/" + model.replace('/', '-')), 2);
+                    }
                     return completion(model, "Answer from " + model + ": tests matter.");
                 } catch (Exception e) {
                     return new MockResponse.Builder().code(500).body("{\"error\":{\"code\":500,\"message\":\"" + e + "\"}}").build();
@@ -73,12 +78,21 @@ class ScriptedJudgeCallTest {
     }
 
     private static MockResponse completion(String model, String content) throws Exception {
+        return completion(model, content, List.of(), 0);
+    }
+
+    private static MockResponse completion(String model, String content, List<String> cited, int serverToolCalls) throws Exception {
         var body = JSON.createObjectNode();
         body.put("id", "gen-1").put("object", "chat.completion").put("model", model);
         var choice = body.putArray("choices").addObject();
-        choice.putObject("message").put("role", "assistant").put("content", content);
+        var message = choice.putObject("message").put("role", "assistant").put("content", content);
+        if (!cited.isEmpty()) {
+            var annotations = message.putArray("annotations");
+            cited.forEach(url -> annotations.addObject().put("type", "url_citation").putObject("url_citation").put("url", url).put("title", url));
+        }
         choice.put("finish_reason", "stop");
-        body.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15).put("cost", 0.0001);
+        var usage = body.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15).put("cost", 0.0001);
+        if (serverToolCalls > 0) usage.putObject("server_tool_use").put("tool_calls_executed", serverToolCalls);
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(JSON.writeValueAsString(body)).build();
     }
 
@@ -176,13 +190,62 @@ class ScriptedJudgeCallTest {
     }
 
     @Test
-    @DisplayName("no tools → no tools in any call: the models answer from what they know")
+    @DisplayName("a request naming no tools → panel and judge bodies carry both server tools and max_tool_calls (the spec's default 8, or the request's)")
+    void defaultToolsAndMaxToolCallsInBodies() {
+        pipeline.submitJson("d-1", "{\"request_id\":\"d-1\",\"prompt\":\"What is new in Kafka?\",\"analysis_models\":[\"p/one\",\"p/two\"],"
+                + "\"model\":\"p/judge\"}");
+        pipeline.submitJson("d-2", "{\"request_id\":\"d-2\",\"prompt\":\"And in Flink?\",\"analysis_models\":[\"p/one\"],"
+                + "\"model\":\"p/judge\",\"max_tool_calls\":3}");
+
+        pipeline.awaitResult("d-1");
+        pipeline.awaitResult("d-2");
+
+        assertThat(panelCalls).hasSize(3);
+        assertThat(judgeCalls).hasSize(2);
+        List<JsonNode> all = new java.util.ArrayList<>(panelCalls);
+        all.addAll(judgeCalls);
+        for (JsonNode call : all) {
+            assertThat(call.path("tools").findValuesAsText("type")).containsExactly("openrouter:web_search", "openrouter:web_fetch");
+            String prompt = call.toString();
+            assertThat(call.path("max_tool_calls").asInt()).isEqualTo(prompt.contains("Flink") ? 3 : 8);
+        }
+    }
+
+    @Test
+    @DisplayName("\"tools\": [] → no tools in any call: the models answer from what they know")
     void noToolsNoToolsSent() {
         pipeline.submit(ask("tools-0", "Compare A and B", "p/one").build());
+        pipeline.submitJson("tools-00", "{\"request_id\":\"tools-00\",\"prompt\":\"Compare C and D\",\"analysis_models\":[\"p/one\"],"
+                + "\"model\":\"p/judge\",\"tools\":[]}");
 
         pipeline.awaitResult("tools-0");
+        FusionResult result = pipeline.awaitResult("tools-00");
 
-        assertThat(panelCalls).allSatisfy(call -> assertThat(call.has("tools")).isFalse());
-        assertThat(judgeCalls).allSatisfy(call -> assertThat(call.has("tools")).isFalse());
+        assertThat(panelCalls).hasSize(2).allSatisfy(call -> {
+            assertThat(call.has("tools")).isFalse();
+            assertThat(call.has("max_tool_calls")).isFalse();
+        });
+        assertThat(judgeCalls).hasSize(2).allSatisfy(call -> assertThat(call.has("tools")).isFalse());
+        assertThat(result.getSources()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("OpenRouter's url_citation annotations become the result's sources, one per URL with the models that used it; server_tool_use counts as tool calls")
+    void openRouterCitationsBecomeSources() {
+        pipeline.submit(ask("cite-1", "Please cite what changed", "p/one", "p/two")
+                .setTools(new java.util.ArrayList<>(List.of("web_search", "web_fetch"))).build());
+
+        FusionResult result = pipeline.awaitResult("cite-1");
+
+        assertThat(result.getSources()).extracting(s -> s.getUrl())
+                .containsExactly("https://kafka.apache.org/blog", "https://example.org/p-one", "https://example.org/p-two");
+        assertThat(result.getSources().get(0).getModels()).containsExactly("p/one", "p/two");
+        assertThat(result.getSources().get(1).getModels()).containsExactly("p/one");
+        assertThat(result.getCalls()).filteredOn(c -> c.getStage().equals("panel"))
+                .allSatisfy(c -> assertThat(c.getUsage().getToolCalls()).isEqualTo(2));
+        JsonNode json = fusion.results.ResultJson.toNode(result);
+        assertThat(json.path("sources").get(0).path("url").asText()).isEqualTo("https://kafka.apache.org/blog");
+        assertThat(json.path("sources").get(0).path("models")).hasSize(2);
+        assertThat(json.path("usage").path("panel").path("tool_calls").asInt()).isEqualTo(4);
     }
 }

@@ -399,7 +399,7 @@ public final class ResilientChatClient implements ChatClient {
             result.complete(new ChatOutcome(model, outcome.content(), outcome.reasoning(), usage, latencyMs, outcome.statusCode(),
                     outcome.failure(), outcome.errorMessage(), outcome.finishReason(), outcome.sources(), attempts,
                     outcome.retryAfterMillis(), outcome.rateLimit(), Map.copyOf(retries), TimeUnit.NANOSECONDS.toMillis(circuitWaitNanos),
-                    httpRequests));
+                    httpRequests, outcome.toolCalls()));
         }
 
         /** Stops waiting for a permit once the call is over (cancelled by its caller, or closed). */
@@ -444,8 +444,6 @@ public final class ResilientChatClient implements ChatClient {
     private static Usage plus(Usage a, Usage b) {
         if (b == null || b.equals(Usage.NONE)) return a;
         if (a.equals(Usage.NONE)) return b;
-        Double cost = a.cost() == null ? b.cost() : b.cost() == null ? a.cost() : Double.valueOf(a.cost() + b.cost());
-        return new Usage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
-                a.reasoningTokens() + b.reasoningTokens(), cost);
+        return a.plus(b);
     }
 }
