@@ -237,4 +237,27 @@ class ResultsSinkTaskTest {
         assertThatThrownBy(() -> started(file)).isInstanceOf(ConnectException.class)
                 .hasMessageContaining(ResultsSinkConfig.FILE).hasMessageContaining("point the setting at a new path");
     }
+
+    @Test
+    @DisplayName("a flush that cannot write its part (the dataset directory removed) → the flush fails, so no offsets commit, and the "
+            + "task takes no more results (those handed over again would be skipped as written) until it is restarted")
+    void failedWriteStopsTheTask() throws Exception {
+        Path dataset = dir.resolve("results.parquet");
+        ResultsSinkTask task = started(dataset);
+        task.put(records(List.of("a", "b")));
+        try (var files = Files.list(dataset)) {
+            for (Path f : files.toList()) Files.delete(f);
+        }
+        Files.delete(dataset);
+
+        assertThatThrownBy(() -> task.flush(Map.of())).isInstanceOf(ConnectException.class).hasMessageContaining(dataset.toString());
+        assertThatThrownBy(() -> task.put(records(List.of("a", "b")))).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("restart the task");
+        task.stop();
+
+        ResultsSinkTask restarted = started(dataset);
+        restarted.put(records(List.of("a", "b")));
+        restarted.stop();
+        assertThat(ResultsFile.ids(dataset)).containsExactly("a", "b");
+    }
 }
