@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  */
 public final class ResultsSinkConfig extends AbstractConfig {
     public static final String FILE = "fusion.results.file";
+    public static final String PARQUET_MAX_ROWS = "fusion.results.parquet.max-rows-per-file";
     public static final String REGISTRY_URL = fusion.topology.WireFormat.REGISTRY_URL;
     public static final String REGISTRY_USER_INFO = fusion.topology.WireFormat.REGISTRY_USER_INFO;
 
@@ -24,7 +25,12 @@ public final class ResultsSinkConfig extends AbstractConfig {
             .define(FILE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The results file: one result per line in the Fusion tool-result JSON shape, as fusion run writes it, and "
                             + "one line per request id however often a result is read again (after a restart or a rebalance). "
-                            + "Its directory is created if missing.")
+                            + "Its directory is created if missing. A name ending in .parquet is a Parquet dataset directory instead: "
+                            + "part-NNNNN.parquet files with the columns of fusion run --out x.parquet, one part per offset commit "
+                            + "that follows new results, read as one table by pyarrow, DuckDB, Spark and pandas.")
+            .define(PARQUET_MAX_ROWS, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "A Parquet dataset's part holds at most this many results; the next result starts a new part. "
+                    + "Rows wait in memory (in the Parquet writer) until their part is written, at the latest at the next offset commit.")
             .define(REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
                     "The Confluent-compatible Schema Registry the pipeline writes with, to read registry-framed results; "
                             + "results in Avro single-object encoding or JSON are read without one.")
@@ -36,6 +42,10 @@ public final class ResultsSinkConfig extends AbstractConfig {
 
     Path file() {
         return Path.of(getString(FILE));
+    }
+
+    int parquetMaxRowsPerFile() {
+        return getInt(PARQUET_MAX_ROWS);
     }
 
     /** The pipeline's own reading of every fusion.* setting. */

@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline's results topic as a results file, as {@code fusion run --out} writes it: one line per request id.
+ * The pipeline's results topic as a results file, as {@code fusion run --out} writes it: one line per request id, or
+ * for a path ending in .parquet one row per request id in a Parquet dataset directory ({@link ParquetResultsDataset}).
  * Settings: {@link ResultsSinkConfig}. One task, whatever tasks.max says: one file has one writer.
  */
 public final class ResultsSinkConnector extends SinkConnector {

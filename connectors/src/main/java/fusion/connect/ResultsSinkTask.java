@@ -1,28 +1,17 @@
 package fusion.connect;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import fusion.results.ResultJson;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import fusion.runtime.ResultSink;
 import fusion.schema.FusionResult;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -33,19 +22,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends each request's result to the results file once. The ids already in the file are read at start, so a
- * result read again (offsets not yet committed when a worker stopped, a rebalance) is not written twice; what was
- * written is forced to disk before its offsets are committed, so a crash loses nothing it reported done.
+ * Writes each request's result to the results file (JSONL) or dataset directory (Parquet) once. The ids already there
+ * are read at start, so a result read again (offsets not yet committed when a worker stopped, a rebalance) is not
+ * written twice; what was written is forced to disk before its offsets are committed, so a crash loses nothing it
+ * reported done.
  */
 public final class ResultsSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ResultsSinkTask.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Path file;
     private Deserializer<FusionResult> results;
-    private final Set<String> written = new HashSet<>();
-    private FileChannel channel;
-    private BufferedWriter out;
+    private Set<String> written;
+    private ResultsOutput out;
+    /** A write that failed: the ids put since the last flush are no longer known to be on disk, so the task stops. */
+    private RuntimeException failed;
 
     @Override
     public String version() {
@@ -63,46 +53,14 @@ public final class ResultsSinkTask extends SinkTask {
         }
         try {
             if (file.getParent() != null) Files.createDirectories(file.getParent());
-            if (Files.exists(file)) readWritten();
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8));
+            out = ResultSink.Format.of(file) == ResultSink.Format.PARQUET
+                    ? new ParquetResultsDataset(file, config.parquetMaxRowsPerFile())
+                    : new JsonlResultsFile(file);
         } catch (IOException e) {
             throw new ConnectException("fusion results sink: cannot open " + file + " (" + ResultsSinkConfig.FILE + "): " + e.getMessage(), e);
         }
+        written = out.written();
         log.info("writing results to {}; {} request ids already in it", file, written.size());
-    }
-
-    /** The ids the file holds. A last line without its newline was cut short by a crash: it goes, and its result is written again. */
-    private void readWritten() throws IOException {
-        try (FileChannel existing = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long end = existing.size();
-            long complete = end;
-            ByteBuffer one = ByteBuffer.allocate(1);
-            while (complete > 0) {
-                one.clear();
-                existing.read(one, complete - 1);
-                if (one.get(0) == '\n') break;
-                complete--;
-            }
-            if (complete < end) {
-                log.warn("{} ends in a line cut short ({} bytes); removing it, its result is written again", file, end - complete);
-                existing.truncate(complete);
-                existing.force(true);
-            }
-        }
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) continue;
-                JsonNode id = JSON.readTree(line).get("request_id");
-                if (id == null || !id.isTextual()) {
-                    throw new ConnectException(file + " line " + number + " is no result (no request_id); point "
-                            + ResultsSinkConfig.FILE + " at a results file or a new one");
-                }
-                written.add(id.asText());
-            }
-        }
     }
 
     /** A JSON result's call ledger rides in a header (fusion.results.format=json); Connect hands headers over as its own. */
@@ -117,6 +75,12 @@ public final class ResultsSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (failed != null) {
+            // The worker rewinds to the last committed offsets after a failed flush; writing on would skip the results
+            // it hands over again, whose ids were taken but may not be on disk. A restarted task reads what is.
+            throw new ConnectException("fusion results sink: an earlier write to " + file + " failed (" + failed.getMessage()
+                    + "); restart the task", failed);
+        }
         for (SinkRecord record : records) {
             if (record.value() == null) continue; // a tombstone: compaction's business, not a result
             FusionResult result;
@@ -128,12 +92,17 @@ public final class ResultsSinkTask extends SinkTask {
             }
             if (!written.add(result.getRequestId())) continue;
             try {
-                out.write(ResultJson.toJson(result));
-                out.newLine();
-            } catch (IOException e) {
-                throw new ConnectException("fusion results sink: cannot write to " + file + ": " + e.getMessage(), e);
+                out.write(result);
+            } catch (UncheckedIOException e) {
+                throw writeFailed(e);
             }
         }
+    }
+
+    private ConnectException writeFailed(UncheckedIOException e) {
+        ConnectException failure = new ConnectException("fusion results sink: " + e.getMessage() + ": " + e.getCause().getMessage(), e);
+        failed = failure;
+        return failure;
     }
 
     private static byte[] bytes(SinkRecord record) {
@@ -152,14 +121,18 @@ public final class ResultsSinkTask extends SinkTask {
         reporter.report(record, e);
     }
 
-    /** Called before offsets are committed: what was written is on disk first. */
+    /**
+     * Called before offsets are committed (the default preCommit commits the offsets it was handed only if this
+     * returns): every result put so far is on disk first. A Parquet dataset's part is closed here, so each
+     * commit that follows new results ends a part.
+     */
     @Override
     public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        if (failed != null) throw failed;
         try {
             out.flush();
-            channel.force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("fusion results sink: cannot write to " + file, e);
+        } catch (UncheckedIOException e) {
+            throw writeFailed(e);
         }
     }
 
@@ -167,9 +140,8 @@ public final class ResultsSinkTask extends SinkTask {
     public void stop() {
         if (out == null) return;
         try {
-            flush(Map.of());
             out.close();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (RuntimeException e) {
             log.warn("fusion results sink: closing {}: {}", file, e.getMessage());
         }
     }

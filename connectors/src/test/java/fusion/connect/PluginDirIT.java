@@ -71,13 +71,15 @@ class PluginDirIT {
 
     @Test
     @DisplayName("a worker process with only Connect on its class path and plugin.path at the folder → both connectors load from it and run: "
-            + "a directory's rows (JSONL, CSV, Parquet) on the requests topic, a bad row's result in the sink's file")
+            + "a directory's rows (JSONL, CSV, Parquet) on the requests topic, a bad row's result in the sink's file, and in a second "
+            + "sink's Parquet dataset (the plugin holds what the Parquet writer needs)")
     void workerRunsThePluginFromItsFolder() throws Exception {
         Path datasets = Files.createDirectories(dir.resolve("datasets"));
         Files.write(datasets.resolve("a.jsonl"), List.of(DatasetFiles.jsonLine("j1"), "not JSON at all"));
         DatasetFiles.csv(datasets.resolve("b.csv"), List.of("c1"));
         DatasetFiles.parquet(datasets.resolve("c.parquet"), List.of("p1"));
         Path results = dir.resolve("results.jsonl");
+        Path dataset = dir.resolve("results.parquet");
 
         try (KafkaClusterTestKit kafka = KafkaTestCluster.start()) {
             int port;
@@ -96,11 +98,19 @@ class PluginDirIT {
             }
             Path source = ShippedConfig.placed("fusion-dataset-source.properties", Map.of(DatasetSourceConfig.DIR, datasets.toString()), dir);
             Path sink = ShippedConfig.placed("fusion-results-sink.properties", Map.of(ResultsSinkConfig.FILE, results.toString()), dir);
+            Path parquetSink = dir.resolve("fusion-results-parquet.properties");
+            Properties parquet = new Properties();
+            parquet.putAll(ShippedConfig.properties("fusion-results-sink.properties"));
+            parquet.put("name", "fusion-results-parquet");
+            parquet.put(ResultsSinkConfig.FILE, dataset.toString());
+            try (Writer w = Files.newBufferedWriter(parquetSink)) {
+                parquet.store(w, null);
+            }
 
-            Process process = startWorker(workerFile, source, sink);
+            Process process = startWorker(workerFile, source, sink, parquetSink);
             try {
                 HttpClient http = HttpClient.newHttpClient();
-                for (String connector : List.of("fusion-dataset-source", "fusion-results-sink")) {
+                for (String connector : List.of("fusion-dataset-source", "fusion-results-sink", "fusion-results-parquet")) {
                     try {
                         Awaitility.await(connector + " running").atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(IOException.class)
                                 .until(() -> running(http, port, connector, process));
@@ -109,14 +119,15 @@ class PluginDirIT {
                     }
                 }
                 try {
-                    Awaitility.await("the bad row's result in the file").atMost(Duration.ofSeconds(60))
-                            .until(() -> ResultsFile.ids(results).contains("a.jsonl:line-2"));
+                    Awaitility.await("the bad row's result in the file and the dataset").atMost(Duration.ofSeconds(60))
+                            .until(() -> ResultsFile.ids(results).contains("a.jsonl:line-2") && ResultsFile.ids(dataset).contains("a.jsonl:line-2"));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    throw new AssertionError("no result for the bad row in " + results + "; the worker's log ends:\n" + tail(), e);
+                    throw new AssertionError("no result for the bad row in " + results + " or " + dataset + "; the worker's log ends:\n" + tail(), e);
                 }
                 assertThat(CommittedResults.keys(kafka.bootstrapServers(), "fusion.requests")).containsExactlyInAnyOrder("j1", "c1", "p1");
                 JsonNode bad = ResultsFile.lines(results).get(0);
                 assertThat(bad.get("failure_reason").asText()).isEqualTo("invalid_request");
+                assertThat(ResultsFile.lines(dataset)).containsExactly(bad);
             } finally {
                 process.destroy();
                 process.waitFor();

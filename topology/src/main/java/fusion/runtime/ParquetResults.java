@@ -5,9 +5,11 @@ import fusion.results.ResultRow;
 import fusion.schema.FusionResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -23,16 +25,21 @@ import org.apache.parquet.io.LocalOutputFile;
  * Results as a flat Parquet table, one {@link ResultRow} a row: flat columns, nested parts as the JSON that
  * {@link ResultJson} renders for them, {@code metadata} as a map and the whole result's JSON in {@code result_json}.
  */
-final class ParquetResults implements ResultSink {
-    static final Schema SCHEMA = schema();
+public final class ParquetResults implements ResultSink {
+    public static final Schema SCHEMA = schema();
 
     private final Path file;
     private final Path partial;
     private final ParquetWriter<GenericRecord> writer;
 
     ParquetResults(Path file) throws IOException {
+        this(file, file.resolveSibling(file.getFileName() + ".partial"));
+    }
+
+    /** Rows gather in {@code partial}, which close moves over {@code file}. */
+    public ParquetResults(Path file, Path partial) throws IOException {
         this.file = file;
-        this.partial = file.resolveSibling(file.getFileName() + ".partial");
+        this.partial = partial;
         this.writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(partial))
                 .withSchema(SCHEMA)
                 .withConf(new PlainParquetConfiguration())
@@ -75,6 +82,10 @@ final class ParquetResults implements ResultSink {
     public void close() {
         try {
             writer.close();
+            // On disk before it takes the file's name: a crash after the move leaves a whole file, not an empty one.
+            try (FileChannel written = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                written.force(true);
+            }
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close " + file, e);
