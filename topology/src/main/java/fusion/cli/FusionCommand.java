@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code fusion}: multi-model deliberation over Kafka. */
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Multi-model deliberation (a panel of LLMs, a judge, an analysis) as a Kafka Streams pipeline.",
-        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, BenchCommand.class, RejudgeCommand.class})
 public final class FusionCommand implements Runnable {
     @Override
     public void run() {
@@ -22,10 +22,12 @@ public final class FusionCommand implements Runnable {
                     Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
         }
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "fusion.schema");
-        int code = new CommandLine(new FusionCommand())
-                .setExecutionExceptionHandler(FusionCommand::datasetProblem)
-                .execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it: user errors said in one line. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FusionCommand()).setExecutionExceptionHandler(FusionCommand::datasetProblem);
     }
 
     /**

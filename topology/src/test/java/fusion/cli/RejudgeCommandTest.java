@@ -1,0 +1,114 @@
+package fusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** fusion rejudge: a finished results file judged again by another judge, paying only the judge. */
+class RejudgeCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("rejudge over 10 finished results with another judge → judge calls only (the simulator's log has no panel call), same ids, new judge")
+    void rejudgeCallsOnlyTheJudge() throws Exception {
+        Path questions = dir.resolve("questions.jsonl");
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add("{\"id\":\"q" + i + "\",\"prompt\":\"Question " + i + ": weigh approach A against approach B\","
+                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\"],\"model\":\"sim/judge\"}");
+        }
+        Files.write(questions, rows);
+        Path results = dir.resolve("results.jsonl");
+        assertThat(fusion("run", questions.toString(), "--out", results.toString(), "--simulate", "--state-dir", dir.resolve("run").toString(),
+                "--set", "fusion.simulator.latency-ms=5").code()).isZero();
+        Map<String, JsonNode> before = byId(results);
+        assertThat(before).hasSize(10);
+
+        Path log = dir.resolve("requests.log");
+        Path rejudged = dir.resolve("rejudged.jsonl");
+        Outcome rejudge = fusion("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b",
+                "--out", rejudged.toString(), "--simulate", "--state-dir", dir.resolve("rejudge").toString(),
+                "--set", "fusion.simulator.latency-ms=5", "--set", "fusion.simulator.request-log=" + log);
+
+        assertThat(rejudge.code()).as(rejudge.out()).isZero();
+        List<String> calledModels = Files.readAllLines(log).stream().map(l -> read(l).get("model").asText()).toList();
+        assertThat(calledModels).hasSize(10).containsOnly("sim/judge-b");
+        Map<String, JsonNode> after = byId(rejudged);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String id : before.keySet()) {
+            JsonNode r = after.get(id);
+            assertThat(r.get("status").asText()).isEqualTo("ok");
+            assertThat(r.get("judge_model").asText()).isEqualTo("sim/judge-b");
+            assertThat(r.get("responses")).isEqualTo(before.get(id).get("responses"));
+            assertThat(r.has("analysis")).isTrue();
+            assertThat(r.path("metadata").path("rejudged_as").asText()).isEqualTo(id + "~rejudge-sim/judge-b");
+            assertThat(r.path("usage").path("panel").path("calls").asInt()).isZero();
+            assertThat(r.path("usage").path("panel").path("reused_calls").asInt()).isEqualTo(2);
+        }
+        assertThat(rejudge.out()).contains("rejudged 10 results with sim/judge-b: 0 panel calls made, 20 panel answers taken from");
+    }
+
+    @Test
+    @DisplayName("a results file with a line that is no result → one line naming the file and the line, exit 2")
+    void badResultsLine() throws Exception {
+        Path results = Files.writeString(dir.resolve("results.jsonl"), "{\"request_id\":\"a\",\"status\":\"ok\"}\n{\"status\":\"ok\"}\n");
+        Path questions = Files.writeString(dir.resolve("q.jsonl"), "{\"id\":\"a\",\"prompt\":\"Q\"}\n");
+        Outcome o = fusion("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b", "--out",
+                dir.resolve("new.jsonl").toString(), "--simulate");
+
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err().strip()).isEqualTo("fusion rejudge: results.jsonl line 2 is not a fusion result: request_id is missing");
+    }
+
+    record Outcome(int code, String out, String err) {}
+
+    /** {@code fusion ARGS...} in this JVM, the way FusionCommand.main runs it, with what it printed. */
+    private static Outcome fusion(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cli = FusionCommand.commandLine();
+            cli.setErr(new java.io.PrintWriter(errors, true, StandardCharsets.UTF_8));
+            int code = cli.execute(args);
+            return new Outcome(code, printed.toString(StandardCharsets.UTF_8), errors.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private static Map<String, JsonNode> byId(Path file) throws Exception {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode r = read(line);
+            out.put(r.get("request_id").asText(), r);
+        }
+        return out;
+    }
+
+    private static JsonNode read(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError(line, e);
+        }
+    }
+}
