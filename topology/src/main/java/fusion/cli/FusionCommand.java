@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code fusion}: multi-model deliberation over Kafka. */
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Multi-model deliberation (a panel of LLMs, a judge, an analysis) as a Kafka Streams pipeline.",
-        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, BenchCommand.class, RejudgeCommand.class})
+        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, BenchCommand.class, RejudgeCommand.class, EvalCommand.class})
 public final class FusionCommand implements Runnable {
     @Override
     public void run() {

@@ -29,6 +29,25 @@ public final class ModelRunOptions {
                 : Path.of(".fusion", input.getFileName().toString().replaceAll("\\W+", "_") + "-" + command + "-" + (simulate ? "simulated" : "live"));
     }
 
+    /** Where this command's model calls go: the simulator it started (closed with it), or the configured providers. */
+    record Models(fusion.model.ProviderRoutes routes, fusion.simulator.Simulator simulator) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (simulator != null) simulator.close();
+        }
+    }
+
+    /** The simulator when --simulate is given, else the configured providers; null after saying on stderr which key is missing. */
+    Models models(String command, fusion.runtime.FusionConfig config) {
+        if (simulate) {
+            var simulator = fusion.simulator.Simulator.start(fusion.simulator.SimulatorConfig.fromProperties(config.values()));
+            System.err.println("simulating every model on " + simulator.baseUrl());
+            return new Models(fusion.model.ProviderRoutes.single("simulator", simulator.baseUrl(), null), simulator);
+        }
+        var routes = ModelProviders.configured(command, config, ", or pass --simulate to use the built-in simulator");
+        return routes == null ? null : new Models(routes, null);
+    }
+
     /** These options as {@code fusion run} takes them, state directory aside. */
     List<String> asRunArguments() {
         List<String> args = new java.util.ArrayList<>(List.of("--progress-seconds", Integer.toString(progressSeconds)));

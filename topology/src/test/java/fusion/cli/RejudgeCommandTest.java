@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** fusion rejudge: a finished results file judged again by another judge, paying only the judge. */
 class RejudgeCommandTest {
@@ -36,14 +32,14 @@ class RejudgeCommandTest {
         }
         Files.write(questions, rows);
         Path results = dir.resolve("results.jsonl");
-        assertThat(fusion("run", questions.toString(), "--out", results.toString(), "--simulate", "--state-dir", dir.resolve("run").toString(),
+        assertThat(CommandRun.of("run", questions.toString(), "--out", results.toString(), "--simulate", "--state-dir", dir.resolve("run").toString(),
                 "--set", "fusion.simulator.latency-ms=5").code()).isZero();
         Map<String, JsonNode> before = byId(results);
         assertThat(before).hasSize(10);
 
         Path log = dir.resolve("requests.log");
         Path rejudged = dir.resolve("rejudged.jsonl");
-        Outcome rejudge = fusion("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b",
+        CommandRun rejudge = CommandRun.of("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b",
                 "--out", rejudged.toString(), "--simulate", "--state-dir", dir.resolve("rejudge").toString(),
                 "--set", "fusion.simulator.latency-ms=5", "--set", "fusion.simulator.request-log=" + log);
 
@@ -70,29 +66,11 @@ class RejudgeCommandTest {
     void badResultsLine() throws Exception {
         Path results = Files.writeString(dir.resolve("results.jsonl"), "{\"request_id\":\"a\",\"status\":\"ok\"}\n{\"status\":\"ok\"}\n");
         Path questions = Files.writeString(dir.resolve("q.jsonl"), "{\"id\":\"a\",\"prompt\":\"Q\"}\n");
-        Outcome o = fusion("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b", "--out",
+        CommandRun o = CommandRun.of("rejudge", results.toString(), "--input", questions.toString(), "--judge", "sim/judge-b", "--out",
                 dir.resolve("new.jsonl").toString(), "--simulate");
 
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).isEqualTo("fusion rejudge: results.jsonl line 2 is not a fusion result: request_id is missing");
-    }
-
-    record Outcome(int code, String out, String err) {}
-
-    /** {@code fusion ARGS...} in this JVM, the way FusionCommand.main runs it, with what it printed. */
-    private static Outcome fusion(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            CommandLine cli = FusionCommand.commandLine();
-            cli.setErr(new java.io.PrintWriter(errors, true, StandardCharsets.UTF_8));
-            int code = cli.execute(args);
-            return new Outcome(code, printed.toString(StandardCharsets.UTF_8), errors.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-        }
     }
 
     private static Map<String, JsonNode> byId(Path file) throws Exception {
