@@ -2,7 +2,12 @@ package fusion.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fusion.dataset.Dataset;
+import fusion.runtime.BulkRun;
 import fusion.runtime.FinishedResults;
+import fusion.runtime.FusionConfig;
+import fusion.runtime.RunProgress;
+import fusion.runtime.RunSummary;
 import fusion.runtime.Rejudging;
 import fusion.runtime.ResultSink;
 import fusion.schema.CallRecord;
@@ -11,6 +16,7 @@ import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,8 +42,17 @@ import picocli.CommandLine.Parameters;
 public final class RejudgeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(index = "0", paramLabel = "RESULTS", description = "a results file of fusion run or fusion collect (JSONL or Parquet)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RESULTS",
+            description = "a results file of fusion run or fusion collect (JSONL or Parquet); or --from-topic")
     Path resultsFile;
+
+    @Option(names = "--from-topic", description = "judge again the results on the cluster's results topic (with --bootstrap-servers) "
+            + "whose ids the --input dataset asks, instead of a results file")
+    boolean fromTopic;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...",
+            description = "send the re-judged requests to this cluster (its fusion serve instances make the calls) instead of an embedded broker")
+    String bootstrapServers;
 
     @Option(names = "--input", required = true, paramLabel = "QUESTIONS",
             description = "the dataset the results came from (JSONL, CSV or Parquet): a result does not carry its question, the judge needs it")
@@ -67,14 +82,21 @@ public final class RejudgeCommand implements Callable<Integer> {
             System.err.println("fusion rejudge: --input " + input + " does not exist or is not a file");
             return 2;
         }
-        Map<String, FusionResult> finished = FinishedResults.read(resultsFile);
-        Rejudging.Plan plan = Rejudging.plan(finished, dataset.of(input), judge, finalModel);
+        if (fromTopic == (resultsFile != null) || (fromTopic && bootstrapServers == null)) {
+            System.err.println("fusion rejudge: give either RESULTS (a results file) or --from-topic with --bootstrap-servers");
+            return 2;
+        }
+        FusionConfig config = FusionConfig.load(run.configFile, run.overrides);
+        Map<String, FusionResult> finished = fromTopic
+                ? FinishedResults.fromTopic(config.kafkaClient(bootstrapServers), config.topics().results())
+                : FinishedResults.read(resultsFile);
+        Rejudging.Plan plan = Rejudging.plan(finished, dataset.of(input), judge, finalModel, fromTopic);
         if (!plan.withoutQuestion().isEmpty()) {
             System.err.println("fusion rejudge: " + input + " has no question for " + plan.withoutQuestion().size() + " results (" + first(plan.withoutQuestion())
                     + "); give the dataset the results came from, with the same --id-column and --prompt-column");
             return 2;
         }
-        Path state = run.stateDir(resultsFile, "rejudge");
+        Path state = run.stateDir(fromTopic ? input : resultsFile, "rejudge");
         Files.createDirectories(state);
         Path requests = state.resolve("rejudge-requests.jsonl");
         try (BufferedWriter w = Files.newBufferedWriter(requests, StandardCharsets.UTF_8)) {
@@ -84,8 +106,15 @@ public final class RejudgeCommand implements Callable<Integer> {
             }
         }
         Path rejudged = state.resolve("rejudged.jsonl");
-        int code = run(requests, rejudged, state);
-        if (code != 0) return code;
+        if (bootstrapServers != null) {
+            RunSummary summary = new BulkRun(config.kafkaClient(bootstrapServers), config.topics(),
+                    RunProgress.open("fusion rejudge", System.err, Duration.ofSeconds(run.progressSeconds), null), config.pipeline().requestDefaults())
+                    .run(Dataset.of(requests), rejudged, ResultSink.Format.JSONL);
+            System.out.println(summary.describe());
+        } else {
+            int code = run(requests, rejudged, state);
+            if (code != 0) return code;
+        }
 
         long panelCalls = 0;
         int written = 0;
@@ -97,7 +126,7 @@ public final class RejudgeCommand implements Callable<Integer> {
             }
         }
         System.out.printf(Locale.ROOT, "rejudged %d results with %s%s: %d panel calls made, %d panel answers taken from %s%n",
-                written, judge, finalModel == null ? "" : " (final answers by " + finalModel + ")", panelCalls, plan.suppliedAnswers(), resultsFile);
+                written, judge, finalModel == null ? "" : " (final answers by " + finalModel + ")", panelCalls, plan.suppliedAnswers(), fromTopic ? config.topics().results().name() : resultsFile);
         if (!plan.withoutAnswers().isEmpty()) {
             System.out.printf(Locale.ROOT, "%d results had no panel answer to judge and were left out (%s)%n", plan.withoutAnswers().size(),
                     first(plan.withoutAnswers()));

@@ -5,6 +5,7 @@ import fusion.dataset.DatasetException;
 import fusion.dataset.DatasetFormat;
 import fusion.results.ResultJson;
 import fusion.schema.FusionResult;
+import fusion.topology.Topic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +51,15 @@ public final class FinishedResults {
             throw new DatasetException(file.getFileName() + " is not a fusion results file: it has no result_json column");
         }
         if (bad[0] != null) throw bad[0];
+        return out;
+    }
+
+    /** Every committed result on the results topic as it stands now, by request id, with its call ledger. */
+    public static Map<String, FusionResult> fromTopic(Map<String, Object> clientConfig, Topic<String, FusionResult> results) {
+        Map<String, FusionResult> out = new LinkedHashMap<>();
+        TopicSnapshot.read(clientConfig, results, (id, r) -> {
+            if (id != null && r != null) out.put(id, r);
+        });
         return out;
     }
 

@@ -56,6 +56,15 @@ public final class Rejudging {
      * (the dataset the results came from: a result does not carry its question) asked it.
      */
     public static Plan plan(Map<String, FusionResult> results, Dataset questions, String judge, String finalModel) throws IOException {
+        return plan(results, questions, judge, finalModel, false);
+    }
+
+    /**
+     * @param onlyAsked leave out results whose id the dataset does not ask (a results topic holds other jobs' results,
+     *                  and re-judged ones), instead of listing them in {@link Plan#withoutQuestion}
+     */
+    public static Plan plan(Map<String, FusionResult> results, Dataset questions, String judge, String finalModel, boolean onlyAsked)
+            throws IOException {
         Map<String, ObjectNode> asked = questionsById(questions);
         String label = label(judge, finalModel);
         List<ObjectNode> requests = new ArrayList<>();
@@ -63,11 +72,12 @@ public final class Rejudging {
         List<String> withoutQuestion = new ArrayList<>();
         int supplied = 0;
         for (FusionResult r : results.values()) {
+            ObjectNode row = asked.get(r.getRequestId());
+            if (row == null && onlyAsked) continue;
             if (r.getStatus() != ResultStatus.ok || r.getResponses().isEmpty()) {
                 withoutAnswers.add(r.getRequestId());
                 continue;
             }
-            ObjectNode row = asked.get(r.getRequestId());
             if (row == null) {
                 withoutQuestion.add(r.getRequestId());
                 continue;

@@ -4,8 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fusion.model.ChatClient;
+import fusion.model.ProviderRoutes;
+import fusion.runtime.BulkRun;
+import fusion.runtime.FinishedResults;
+import fusion.runtime.FusionApp;
+import fusion.runtime.FusionConfig;
+import fusion.runtime.ModelCalls;
+import fusion.runtime.SimulatedCluster;
+import fusion.schema.FusionResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,13 +37,7 @@ class RejudgeCommandTest {
     @Test
     @DisplayName("rejudge over 10 finished results with another judge → judge calls only (the simulator's log has no panel call), same ids, new judge")
     void rejudgeCallsOnlyTheJudge() throws Exception {
-        Path questions = dir.resolve("questions.jsonl");
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            rows.add("{\"id\":\"q" + i + "\",\"prompt\":\"Question " + i + ": weigh approach A against approach B\","
-                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\"],\"model\":\"sim/judge\"}");
-        }
-        Files.write(questions, rows);
+        Path questions = questions(10);
         Path results = dir.resolve("results.jsonl");
         assertThat(CommandRun.of("run", questions.toString(), "--out", results.toString(), "--simulate", "--state-dir", dir.resolve("run").toString(),
                 "--set", "fusion.simulator.latency-ms=5").code()).isZero();
@@ -62,6 +69,39 @@ class RejudgeCommandTest {
     }
 
     @Test
+    @DisplayName("rejudge --from-topic on a cluster → judge calls only, by the serving app; the original results stay on the topic beside <id>~rejudge-<judge>")
+    void rejudgeFromTheResultsTopic() throws Exception {
+        try (SimulatedCluster cluster = SimulatedCluster.start(dir, Map.of("fusion.simulator.latency-ms", "5"))) {
+            Path config = cluster.configFile("rejudge", Map.of("fusion.application-id", "rejudge", "fusion.partitions", "2",
+                    "fusion.replication-factor", "1"));
+            FusionConfig settings = FusionConfig.load(config, Map.of(), Map.of());
+            try (ChatClient client = ModelCalls.open(ProviderRoutes.fromProperties(settings.values(), name -> null), settings, new SimpleMeterRegistry());
+                 FusionApp app = FusionApp.start(FusionApp.Settings.cluster(settings, cluster.bootstrapServers(), dir.resolve("serve")),
+                         settings.topics(), settings.pipeline(), client, settings.capacity())) {
+                Path questions = questions(4);
+                new BulkRun(cluster.bootstrapServers(), settings.topics(), new PrintStream(OutputStream.nullOutputStream()), Duration.ofSeconds(5))
+                        .run(questions, dir.resolve("results.jsonl"));
+                int before = cluster.modelCalls().size();
+
+                Path rejudged = dir.resolve("rejudged.jsonl");
+                CommandRun rejudge = CommandRun.of("rejudge", "--from-topic", "--bootstrap-servers", cluster.bootstrapServers(), "--config", config.toString(),
+                        "--input", questions.toString(), "--judge", "sim/judge-b", "--out", rejudged.toString(), "--state-dir", dir.resolve("rejudge").toString());
+
+                assertThat(rejudge.code()).as(rejudge.err()).isZero();
+                assertThat(cluster.modelCalls().subList(before, cluster.modelCalls().size())).extracting(c -> c.get("model").asText())
+                        .hasSize(4).containsOnly("sim/judge-b");
+                Map<String, JsonNode> after = byId(rejudged);
+                assertThat(after.keySet()).containsExactlyInAnyOrder("q0", "q1", "q2", "q3");
+                assertThat(after.get("q0").path("usage").path("panel").path("saved_cost").asDouble())
+                        .as("the topic's call ledger gives each answer's own cost").isPositive();
+                Map<String, FusionResult> onTopic = FinishedResults.fromTopic(Map.of("bootstrap.servers", cluster.bootstrapServers()), settings.topics().results());
+                assertThat(onTopic.get("q0").getJudgeModel()).as("the original result, not replaced").isEqualTo("sim/judge");
+                assertThat(onTopic.get("q0~rejudge-sim/judge-b").getJudgeModel()).isEqualTo("sim/judge-b");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a results file with a line that is no result → one line naming the file and the line, exit 2")
     void badResultsLine() throws Exception {
         Path results = Files.writeString(dir.resolve("results.jsonl"), "{\"request_id\":\"a\",\"status\":\"ok\"}\n{\"status\":\"ok\"}\n");
@@ -71,6 +111,16 @@ class RejudgeCommandTest {
 
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).isEqualTo("fusion rejudge: results.jsonl line 2 is not a fusion result: request_id is missing");
+    }
+
+    /** {@code n} questions to the panel sim/alpha, sim/beta and the judge sim/judge, ids q0, q1, ... */
+    private Path questions(int n) throws Exception {
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add("{\"id\":\"q" + i + "\",\"prompt\":\"Question " + i + ": weigh approach A against approach B\","
+                    + "\"analysis_models\":[\"sim/alpha\",\"sim/beta\"],\"model\":\"sim/judge\"}");
+        }
+        return Files.write(dir.resolve("questions.jsonl"), rows);
     }
 
     private static Map<String, JsonNode> byId(Path file) throws Exception {
