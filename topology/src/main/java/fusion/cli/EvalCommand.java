@@ -6,6 +6,7 @@ import fusion.dataset.Dataset;
 import fusion.dataset.DatasetFormat;
 import fusion.eval.Evaluation;
 import fusion.eval.GoldAnswers;
+import fusion.eval.GradeCache;
 import fusion.eval.Scoreboard;
 import fusion.intake.RequestJson;
 import fusion.runtime.FinishedResults;
@@ -78,10 +79,12 @@ public final class EvalCommand implements Callable<Integer> {
         FusionConfig config = FusionConfig.load(run.configFile, run.overrides);
         String gradingModel = grader != null ? grader : config.string("fusion.eval.grader", config.pipeline().requestDefaults().judgeModel());
         Evaluation.Outcome outcome;
-        try (ModelRunOptions.Models models = run.models("eval", config)) {
+        Path state = run.stateDir(resultsFile, "eval");
+        try (ModelRunOptions.Models models = run.models("eval", config);
+             GradeCache cache = GradeCache.open(state.resolve("grades.jsonl"))) {
             if (models == null) return 2;
             try (var client = ModelCalls.open(models.routes(), config, Metrics.globalRegistry)) {
-                outcome = new Evaluation(client, gradingModel, finalModel).grade(results, gold, questions);
+                outcome = new Evaluation(client, gradingModel, finalModel, cache).grade(results, gold, questions);
             }
         }
         System.out.print(Scoreboard.of(outcome.grades()).describe());
@@ -90,6 +93,9 @@ public final class EvalCommand implements Callable<Integer> {
         outcome.grades().stream().filter(g -> g.score() == null).forEach(g -> failures.merge(g.failure(), 1, Integer::sum));
         System.out.printf(Locale.ROOT, "grader %s: %d grades, $%.4f%s%n", gradingModel, outcome.grades().size(), gradingCost,
                 failures.isEmpty() ? "" : "; not graded: " + failures);
+        if (outcome.reusedGrades() > 0) {
+            System.out.printf(Locale.ROOT, "%d grades taken from earlier evals in %s, not paid again%n", outcome.reusedGrades(), state);
+        }
         if (outcome.synthesisCalls() > 0) {
             System.out.printf(Locale.ROOT, "%d fused answers written for the eval (results without final_answer), $%.4f%n", outcome.synthesisCalls(),
                     outcome.synthesisCost());

@@ -67,6 +67,11 @@ public final class RejudgeCommand implements Callable<Integer> {
     @Option(names = "--final-model", paramLabel = "MODEL", description = "when set, this model writes final_answer from the new analysis")
     String finalModel;
 
+    @Option(names = "--label", paramLabel = "NAME",
+            description = "names this re-judging in the derived ids, <id>~rejudge-<NAME> (default the judge, +<final model> with one): "
+                    + "a new label judges again what an earlier re-judging with the same judge answered (another judge prompt, say)")
+    String label;
+
     @Option(names = "--out", required = true, paramLabel = "NEW", description = "where the re-judged results go (JSONL or Parquet)")
     Path out;
 
@@ -90,7 +95,7 @@ public final class RejudgeCommand implements Callable<Integer> {
         Map<String, FusionResult> finished = fromTopic
                 ? FinishedResults.fromTopic(config.kafkaClient(bootstrapServers), config.topics().results())
                 : FinishedResults.read(resultsFile);
-        Rejudging.Plan plan = Rejudging.plan(finished, dataset.of(input), judge, finalModel, fromTopic);
+        Rejudging.Plan plan = Rejudging.plan(finished, dataset.of(input), judge, finalModel, label(), fromTopic);
         if (!plan.withoutQuestion().isEmpty()) {
             System.err.println("fusion rejudge: " + input + " has no question for " + plan.withoutQuestion().size() + " results (" + first(plan.withoutQuestion())
                     + "); give the dataset the results came from, with the same --id-column and --prompt-column");
@@ -131,7 +136,7 @@ public final class RejudgeCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d results had no panel answer to judge and were left out (%s)%n", plan.withoutAnswers().size(),
                     first(plan.withoutAnswers()));
         }
-        System.out.println("on the topics under <id>~rejudge-" + Rejudging.label(judge, finalModel) + "; re-judged results in " + out);
+        System.out.println("on the topics under <id>~rejudge-" + label() + "; re-judged results in " + out);
         return 0;
     }
 
@@ -144,6 +149,10 @@ public final class RejudgeCommand implements Callable<Integer> {
                     throw e; // the outer command reports it, the way fusion run's own problems are
                 })
                 .execute(args.toArray(String[]::new));
+    }
+
+    private String label() {
+        return label != null ? label : Rejudging.label(judge, finalModel);
     }
 
     private static String first(List<String> ids) {

@@ -35,12 +35,18 @@ public final class Evaluation {
     private final ChatClient client;
     private final String grader;
     private final String finalModel;
+    private final GradeCache cache;
+    private final java.util.concurrent.atomic.AtomicInteger reused = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** @param finalModel who writes a fused answer for a result that has none; null: the result's own judge */
-    public Evaluation(ChatClient client, String grader, String finalModel) {
+    /**
+     * @param finalModel who writes a fused answer for a result that has none; null: the result's own judge
+     * @param cache      grades paid for by earlier evals, or null
+     */
+    public Evaluation(ChatClient client, String grader, String finalModel, GradeCache cache) {
         this.client = client;
         this.grader = grader;
         this.finalModel = finalModel;
+        this.cache = cache;
     }
 
     /** One answer's grade: {@code answer} is a panel model, {@link #FUSED} or {@link #MAJORITY}. */
@@ -50,7 +56,7 @@ public final class Evaluation {
      * @param skipped results not graded at all: no gold answer, an error result, or (for the fused answer) no question to
      *                write one from
      */
-    public record Outcome(List<Grade> grades, Map<String, String> skipped, double synthesisCost, int synthesisCalls) {}
+    public record Outcome(List<Grade> grades, Map<String, String> skipped, double synthesisCost, int synthesisCalls, int reusedGrades) {}
 
     /** @param questions questions by id, where known: a fused answer written for the eval needs its question */
     public Outcome grade(Map<String, FusionResult> results, Map<String, GoldAnswers.Gold> gold, Map<String, String> questions) {
@@ -99,15 +105,22 @@ public final class Evaluation {
             }
         }
         List<Grade> grades = pending.stream().map(CompletableFuture::join).toList();
-        return new Outcome(grades, skipped, synthesis[0], (int) synthesis[1]);
+        return new Outcome(grades, skipped, synthesis[0], (int) synthesis[1], reused.get());
     }
 
     private CompletableFuture<Grade> grade(String id, String answer, String question, String gold, String content, double answerCost) {
+        String key = GradeCache.key(grader, question, gold, content);
+        GraderPrompt.Grade earlier = cache == null ? null : cache.get(key);
+        if (earlier != null) {
+            reused.incrementAndGet();
+            return CompletableFuture.completedFuture(new Grade(id, answer, earlier.score(), earlier.reason(), null, answerCost, 0));
+        }
         ChatRequest call = ChatRequest.of(grader, GraderPrompt.build(question, gold, content)).withTemperature(0.0);
         return client.complete(call).thenApply(o -> {
             double gradingCost = o.usage().cost() == null ? 0 : o.usage().cost();
             if (!o.succeeded()) return new Grade(id, answer, null, null, "grader_" + o.failure().wireName(), answerCost, gradingCost);
             GraderPrompt.Grade g = GraderPrompt.parse(o.content());
+            if (cache != null) cache.put(key, g);
             return new Grade(id, answer, g.score(), g.reason(), g.failure(), answerCost, gradingCost);
         });
     }

@@ -50,7 +50,7 @@ public final class GraderPrompt {
             return score != null;
         }
 
-        static Grade of(double score, String reason) {
+        public static Grade of(double score, String reason) {
             return new Grade(score, reason, null);
         }
 

@@ -24,7 +24,8 @@ import java.util.Map;
  * <p>On the topics a re-judged request goes under a derived id, {@code <id>~rejudge-<label>} (the label is the judge,
  * with {@code +<final model>} when one is set), so the intake's idempotence does not take it for the original request
  * and its result never replaces the original result on the compacted results topic. The same re-judging asked again
- * maps to the same id, so a rerun resumes instead of paying twice. In the output file the result goes back under its
+ * maps to the same id, so a rerun resumes instead of paying twice; another label ({@code fusion rejudge --label}) judges
+ * again. In the output file the result goes back under its
  * original id, with {@code metadata.rejudged_as} naming the id it had on the topics.
  */
 public final class Rejudging {
@@ -54,19 +55,14 @@ public final class Rejudging {
     /**
      * The requests that judge {@code results} again with {@code judge}, each asking its question as {@code questions}
      * (the dataset the results came from: a result does not carry its question) asked it.
-     */
-    public static Plan plan(Map<String, FusionResult> results, Dataset questions, String judge, String finalModel) throws IOException {
-        return plan(results, questions, judge, finalModel, false);
-    }
-
-    /**
+     *
+     * @param label     names this re-judging in the derived ids: {@link #label} unless the user named it
      * @param onlyAsked leave out results whose id the dataset does not ask (a results topic holds other jobs' results,
      *                  and re-judged ones), instead of listing them in {@link Plan#withoutQuestion}
      */
-    public static Plan plan(Map<String, FusionResult> results, Dataset questions, String judge, String finalModel, boolean onlyAsked)
-            throws IOException {
+    public static Plan plan(Map<String, FusionResult> results, Dataset questions, String judge, String finalModel, String label,
+                            boolean onlyAsked) throws IOException {
         Map<String, ObjectNode> asked = questionsById(questions);
-        String label = label(judge, finalModel);
         List<ObjectNode> requests = new ArrayList<>();
         List<String> withoutAnswers = new ArrayList<>();
         List<String> withoutQuestion = new ArrayList<>();

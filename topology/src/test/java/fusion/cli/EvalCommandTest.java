@@ -52,8 +52,10 @@ class EvalCommandTest {
         Path grades = dir.resolve("grades.jsonl");
         Path log = dir.resolve("requests.log");
 
-        CommandRun eval = CommandRun.of("eval", results.toString(), "--gold", gold.toString(), "--grader", "sim/grader", "--input", questions.toString(),
-                "--out", grades.toString(), "--simulate", "--set", "fusion.simulator.latency-ms=1", "--set", "fusion.simulator.request-log=" + log);
+        String[] command = {"eval", results.toString(), "--gold", gold.toString(), "--grader", "sim/grader", "--input", questions.toString(),
+                "--out", grades.toString(), "--simulate", "--state-dir", dir.resolve("eval").toString(),
+                "--set", "fusion.simulator.latency-ms=1", "--set", "fusion.simulator.request-log=" + log};
+        CommandRun eval = CommandRun.of(command);
 
         assertThat(eval.code()).as(eval.err()).isZero();
         List<String> table = eval.out().lines().toList();
@@ -78,6 +80,11 @@ class EvalCommandTest {
             }
         }).toList();
         assertThat(called).as("9 grades and one answer written for q3 by its judge").hasSize(10).containsOnly("sim/grader", "sim/judge");
+
+        CommandRun again = CommandRun.of(command);
+        assertThat(again.out()).contains("9 grades taken from earlier evals").contains(table.get(1));
+        assertThat(Files.readAllLines(log)).as("only the answer for q3 is written again; the simulator writes the same one, so its grade is kept too")
+                .hasSize(11);
     }
 
     /** What fusion eval says on stderr about a gold file {@code name} holding {@code content}, having exited 2. */
@@ -120,7 +127,7 @@ class EvalCommandTest {
         Path gold = Files.writeString(dir.resolve("gold.csv"), "qid,expected,prompt\nq1,Paris,\"Capital of France?\"\n");
 
         CommandRun eval = CommandRun.of("eval", results.toString(), "--gold", gold.toString(), "--id-column", "qid", "--gold-column", "expected",
-                "--grader", "sim/grader", "--simulate", "--set", "fusion.simulator.latency-ms=1");
+                "--grader", "sim/grader", "--simulate", "--state-dir", dir.resolve("eval").toString(), "--set", "fusion.simulator.latency-ms=1");
 
         assertThat(eval.code()).as(eval.err()).isZero();
         assertThat(eval.out().lines()).anySatisfy(l -> assertThat(l).matches("fused\\s+1\\s+100\\.0%.*"));

@@ -78,7 +78,7 @@ class GraderPromptTest {
         Evaluation.Outcome outcome;
         try (OpenAiChatClient client = new OpenAiChatClient(ProviderRoutes.single("scripted", "http://127.0.0.1:" + server.getPort() + "/v1", null),
                 Duration.ofSeconds(10))) {
-            outcome = new Evaluation(client, "g/grader", null).grade(Map.of("q1", r),
+            outcome = new Evaluation(client, "g/grader", null, null).grade(Map.of("q1", r),
                     Map.of("q1", new GoldAnswers.Gold("the gold answer", null)), Map.of("q1", "What is the answer?"));
         }
 
