@@ -105,6 +105,8 @@ public final class EvalCommand implements Callable<Integer> {
             outcome.skipped().values().forEach(reason -> why.merge(reason, 1, Integer::sum));
             System.out.println("left out: " + why);
         }
+        long unanswered = gold.keySet().stream().filter(id -> !results.containsKey(id)).count();
+        if (unanswered > 0) System.out.printf(Locale.ROOT, "%d gold answers have no result in %s%n", unanswered, resultsFile);
         if (out != null) {
             write(outcome, gradingModel);
             System.out.println("grades in " + out);

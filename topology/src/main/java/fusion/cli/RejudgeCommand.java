@@ -91,6 +91,11 @@ public final class RejudgeCommand implements Callable<Integer> {
             System.err.println("fusion rejudge: give either RESULTS (a results file) or --from-topic with --bootstrap-servers");
             return 2;
         }
+        if (bootstrapServers != null && run.simulate) {
+            System.err.println("fusion rejudge: --simulate is for the embedded broker; on a cluster its fusion serve instances make the calls "
+                    + "(start them with serve --simulate to simulate)");
+            return 2;
+        }
         FusionConfig config = FusionConfig.load(run.configFile, run.overrides);
         Map<String, FusionResult> finished = fromTopic
                 ? FinishedResults.fromTopic(config.kafkaClient(bootstrapServers), config.topics().results())
@@ -99,6 +104,10 @@ public final class RejudgeCommand implements Callable<Integer> {
         if (!plan.withoutQuestion().isEmpty()) {
             System.err.println("fusion rejudge: " + input + " has no question for " + plan.withoutQuestion().size() + " results (" + first(plan.withoutQuestion())
                     + "); give the dataset the results came from, with the same --id-column and --prompt-column");
+            return 2;
+        }
+        if (plan.requests().isEmpty()) {
+            System.err.println("fusion rejudge: no result with panel answers to judge again (" + plan.withoutAnswers().size() + " results without any)");
             return 2;
         }
         Path state = run.stateDir(fromTopic ? input : resultsFile, "rejudge");

@@ -87,7 +87,7 @@ public final class Evaluation {
             if (r.getFinalAnswer() != null && !r.getFinalAnswer().isBlank()) {
                 pending.add(grade(r.getRequestId(), FUSED, question, g.answer(), r.getFinalAnswer(), total));
             } else if (question == null) {
-                skipped.put(r.getRequestId(), "no final_answer, and no question to write one from (give --input)");
+                skipped.put(r.getRequestId(), "its fused answer: no final_answer, and no question to write one from (give --input)");
             } else {
                 String writer = finalModel != null ? finalModel : r.getJudgeModel();
                 pending.add(synthesis(r, question, writer).thenCompose(written -> {
