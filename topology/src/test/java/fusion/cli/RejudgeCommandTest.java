@@ -65,7 +65,8 @@ class RejudgeCommandTest {
             assertThat(r.path("usage").path("panel").path("calls").asInt()).isZero();
             assertThat(r.path("usage").path("panel").path("reused_calls").asInt()).isEqualTo(2);
         }
-        assertThat(rejudge.out()).contains("rejudged 10 results with sim/judge-b: 0 panel calls made, 20 panel answers taken from");
+        assertThat(rejudge.out()).contains("rejudged 10 results with sim/judge-b: 0 panel calls made, 20 panel answers taken from")
+                .contains("10 model calls").contains("20 panel answers reused (from earlier identical calls, or supplied with the request)");
     }
 
     @Test
