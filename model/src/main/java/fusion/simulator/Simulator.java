@@ -209,7 +209,8 @@ public final class Simulator implements AutoCloseable {
             return new Reply(200, completion(model, messages, "", "length"), null, delay);
         }
         String content;
-        if (SimulatedAnswers.isSynthesis(lastUser)) content = SimulatedAnswers.synthesis(lastUser);
+        if (SimulatedGrades.isGrader(lastUser)) content = SimulatedGrades.grade(lastUser);
+        else if (SimulatedAnswers.isSynthesis(lastUser)) content = SimulatedAnswers.synthesis(lastUser);
         else if (SimulatedAnswers.isJudge(lastUser) && model.contains("prose")) content = SimulatedAnswers.prose();
         else if (SimulatedAnswers.isJudge(lastUser) && model.contains("misshapen")) content = SimulatedAnswers.misshapen();
         else if (SimulatedAnswers.isJudge(lastUser)) content = SimulatedAnswers.judge(lastUser);

@@ -222,6 +222,19 @@ class SimulatorTest {
     }
 
     @Test
+    @DisplayName("a grader prompt (# Gold answer, # Answer to grade) → a score: the share of the gold answer's words the answer has")
+    void grader() throws Exception {
+        OpenAiChatClient client = client(Map.of(), Duration.ofSeconds(5));
+
+        JsonNode half = JSON.readTree(ask(client, "sim/grader", "# Gold answer\nParis is the capital\n\n# Answer to grade\nParis, capital city\n").content());
+        JsonNode none = JSON.readTree(ask(client, "sim/grader", "# Gold answer\nParis\n\n# Answer to grade\nLyon\n").content());
+
+        assertThat(half.get("score").asDouble()).isEqualTo(0.5);
+        assertThat(half.get("reason").asText()).contains("2 of the gold answer's 4 words");
+        assertThat(none.get("score").asDouble()).isZero();
+    }
+
+    @Test
     @DisplayName("request-log → one JSON line per call, with the model and a stable key")
     void requestLog() throws Exception {
         Path log = dir.resolve("calls.jsonl");

@@ -69,6 +69,12 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
             admitted.computeIfAbsent(OpenRequests.key(task.getRequestId(), task.getAttempt()),
                     k -> new Admitted(open.get(task.getRequestId(), task.getAttempt(), null))).calls++;
         }
+        CallOutcome supplied = SuppliedAnswers.of(requestOf(task), task.getModel(), context.currentSystemTimeMs());
+        if (supplied != null) {
+            respond(task, supplied);
+            done(task);
+            return null;
+        }
         CallOutcome earlier = completed == null ? null : ReusedAnswers.fresh(completed.get(CallFingerprint.of(task, requestOf(task))),
                 settings.reuseRetention(), context.currentSystemTimeMs());
         if (earlier != null) {

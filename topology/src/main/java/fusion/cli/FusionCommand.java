@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Multi-model deliberation (a panel of LLMs, a judge, an analysis) as a Kafka Streams pipeline.",
         footer = "Add --debug to any command to see the stack trace of an error.",
-        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, ReportCommand.class, RejudgeCommand.class, EvalCommand.class, BenchCommand.class})
 public final class FusionCommand implements Runnable {
     @Override
     public void run() {
@@ -35,10 +35,18 @@ public final class FusionCommand implements Runnable {
     static int execute(String[] args) {
         boolean debug = Arrays.asList(args).contains(DEBUG);
         String[] rest = Arrays.stream(args).filter(a -> !a.equals(DEBUG)).toArray(String[]::new);
+        return commandLine(debug).execute(rest);
+    }
+
+    /** The command line as main runs it: user errors said in one line. */
+    static CommandLine commandLine() {
+        return commandLine(false);
+    }
+
+    private static CommandLine commandLine(boolean debug) {
         return new CommandLine(new FusionCommand())
                 .setParameterExceptionHandler(FusionCommand::badArguments)
-                .setExecutionExceptionHandler((e, command, parsed) -> problem(e, command, debug))
-                .execute(rest);
+                .setExecutionExceptionHandler((e, command, parsed) -> problem(e, command, debug));
     }
 
     /**

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fusion.schema.FusionRequest;
 import fusion.schema.Message;
 import fusion.schema.Reasoning;
+import fusion.schema.SuppliedResponse;
+import fusion.schema.TokenUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,7 +40,7 @@ public final class RequestJson {
     private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> PARAMETERS = Set.of("request_id", "id", "prompt", "messages", "analysis_models",
             "model", "final_model", "max_tool_calls", "max_completion_tokens", "reasoning", "temperature", "tools",
-            "turn_id", "metadata", "preset");
+            "turn_id", "metadata", "preset", "panel_responses");
 
     private RequestJson() {}
 
@@ -182,6 +184,7 @@ public final class RequestJson {
                 .setTurnId(text(node, "turn_id"))
                 .setPreset(text(node, "preset"))
                 .setMetadata(metadata)
+                .setPanelResponses(panelResponses(node))
                 .build();
     }
 
@@ -305,6 +308,48 @@ public final class RequestJson {
             out.add(v.get(i).asText());
         }
         return out;
+    }
+
+    /**
+     * Answers the panel already gave, {@code [{"model", "content", "usage"?}]}: a judge-only request. Usage, when given,
+     * is what the answer cost when it was made ({@code prompt_tokens}, {@code completion_tokens}, {@code reasoning_tokens},
+     * {@code cost}).
+     */
+    private static List<SuppliedResponse> panelResponses(JsonNode node) {
+        JsonNode v = node.get("panel_responses");
+        List<SuppliedResponse> out = new ArrayList<>();
+        if (v == null || v.isNull()) return out;
+        if (!v.isArray()) {
+            throw new RequestFieldException("panel_responses", "panel_responses must be an array of {\"model\": ..., \"content\": ...} objects");
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode r = v.get(i);
+            String at = "panel_responses[" + i + "]";
+            if (!r.isObject()) throw new RequestFieldException(at, at + " must be an object with model and content");
+            String model = text(r, "model", at + ".model");
+            if (model == null) throw new RequestFieldException(at + ".model", at + ".model is missing; name the model that gave the answer");
+            String content = text(r, "content", at + ".content");
+            if (content == null) throw new RequestFieldException(at + ".content", at + ".content is missing; give the model's answer as text");
+            out.add(new SuppliedResponse(model, content, usage(r.get("usage"), at + ".usage")));
+        }
+        return out;
+    }
+
+    private static TokenUsage usage(JsonNode u, String at) {
+        if (u == null || u.isNull()) return null;
+        if (!u.isObject()) throw new RequestFieldException(at, at + " must be an object like {\"prompt_tokens\": 120, \"completion_tokens\": 300, \"cost\": 0.002}");
+        long[] counts = new long[3];
+        List<String> names = List.of("prompt_tokens", "completion_tokens", "reasoning_tokens");
+        for (int k = 0; k < names.size(); k++) {
+            Integer n = integer(u, names.get(k), at + "." + names.get(k));
+            if (n != null && n < 0) throw new RequestFieldException(at + "." + names.get(k), at + "." + names.get(k) + " is " + n + "; it must be 0 or more");
+            counts[k] = n == null ? 0 : n;
+        }
+        JsonNode cost = u.get("cost");
+        if (cost != null && !cost.isNull() && (!cost.isNumber() || cost.asDouble() < 0)) {
+            throw new RequestFieldException(at + ".cost", at + ".cost is " + abbreviated(cost) + "; it must be a number of USD, 0 or more");
+        }
+        return new TokenUsage(counts[0], counts[1], counts[2], cost == null || cost.isNull() ? null : cost.asDouble(), 0L, null);
     }
 
     /**

@@ -2,6 +2,7 @@ package fusion.intake;
 
 import fusion.schema.FusionRequest;
 import fusion.schema.Message;
+import fusion.schema.SuppliedResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -59,6 +60,10 @@ public final class RequestValidator {
                         + ", or left out for the default panel (fusion.panel.default-models)");
             }
         }
+        // a judge-only request's panel is the models that answered, not a preset's
+        if (r.getAnalysisModels().isEmpty() && !r.getPanelResponses().isEmpty()) {
+            r.setAnalysisModels(new ArrayList<>(r.getPanelResponses().stream().map(SuppliedResponse::getModel).toList()));
+        }
         if (r.getAnalysisModels().isEmpty()) r.setAnalysisModels(new ArrayList<>(preset != null ? preset.panelModels() : defaults.panelModels()));
         if (r.getModel() == null) r.setModel(preset != null ? preset.judgeModel() : defaults.judgeModel());
         if (r.getMaxToolCalls() == null) r.setMaxToolCalls(defaults.maxToolCalls());
@@ -77,6 +82,8 @@ public final class RequestValidator {
         if (messages != null) return messages;
         String panel = panel(r.getAnalysisModels());
         if (panel != null) return panel;
+        String supplied = supplied(r);
+        if (supplied != null) return supplied;
         if (r.getModel().isBlank()) return "model (the judge) is blank; name a model id or leave it out for the default";
         if (r.getFinalModel() != null && r.getFinalModel().isBlank()) {
             return "final_model is blank; name a model id or leave it out to skip synthesis";
@@ -136,6 +143,25 @@ public final class RequestValidator {
             String m = models.get(i);
             if (m.isBlank()) return "analysis_models[" + i + "] is blank; give a model id such as openai/gpt-5";
             if (!seen.add(m)) return "analysis_models lists '" + m + "' twice; list each model once";
+        }
+        return null;
+    }
+
+    /** Each supplied answer is one panel model's, given once, with text: the judge gets it as that model's answer. */
+    private static String supplied(FusionRequest r) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < r.getPanelResponses().size(); i++) {
+            SuppliedResponse s = r.getPanelResponses().get(i);
+            String at = "panel_responses[" + i + "]";
+            if (s.getModel().isBlank()) return at + ".model is blank; name the model that gave the answer";
+            if (!r.getAnalysisModels().contains(s.getModel())) {
+                return at + ".model is '" + s.getModel() + "', which is not in analysis_models " + r.getAnalysisModels()
+                        + "; list it there, or leave analysis_models out (the panel is then the models of panel_responses)";
+            }
+            if (!seen.add(s.getModel())) return at + " gives a second answer of '" + s.getModel() + "'; give each model's answer once";
+            if (s.getContent().isBlank()) {
+                return at + ".content is empty; give the model's answer, or leave its entry out to have the model called";
+            }
         }
         return null;
     }

@@ -134,7 +134,7 @@ public record RunSummary(int requests, int ok, int degraded, int errors, int unr
                     + "each answered with duplicate_request_id", duplicateIds));
         }
         if (reusedCalls > 0) {
-            s.append(String.format(Locale.ROOT, "%n%d panel calls answered from earlier identical calls, not paid again (saved $%.4f)",
+            s.append(String.format(Locale.ROOT, "%n%d panel answers reused or supplied with the request, not paid (saved $%.4f)",
                     reusedCalls, savedCost));
         }
         if (toolCalls() > 0) {

@@ -135,4 +135,21 @@ class ParquetResultsTest {
         assertThat(readBack(file)).extracting(r -> r.get("request_id").toString()).containsExactly("q1");
         assertThat(dir.resolve("results.parquet.partial")).doesNotExist();
     }
+
+    @Test
+    @DisplayName("a Parquet results file read back (as fusion rejudge and eval read RESULTS) → the same results, in the spec's JSON shape")
+    void readBackAsResults() throws Exception {
+        Path file = dir.resolve("results.parquet");
+        FusionResult invalid = FusionResults.invalid("row-2", null, "questions.csv row 2 has no prompt", 5000);
+        try (ResultSink sink = ResultSink.open(file, ResultSink.Format.PARQUET)) {
+            sink.write(answered());
+            sink.write(invalid);
+        }
+
+        Map<String, FusionResult> read = FinishedResults.read(file);
+
+        assertThat(read.keySet()).containsExactly("q1", "row-2");
+        assertThat(ResultJson.toJson(read.get("q1"))).isEqualTo(ResultJson.toJson(answered()));
+        assertThat(ResultJson.toJson(read.get("row-2"))).isEqualTo(ResultJson.toJson(invalid));
+    }
 }

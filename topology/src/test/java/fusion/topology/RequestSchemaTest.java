@@ -30,7 +30,9 @@ class RequestSchemaTest {
             "{\"prompt\": \"q\", \"tools\": []}",
             "{\"prompt\": \"q\", \"reasoning\": {\"effort\": \"high\", \"max_tokens\": 2000}, \"max_completion_tokens\": 800, \"temperature\": 0.7}",
             "{\"prompt\": \"q\", \"final_model\": \"openai/gpt-5\", \"turn_id\": \"turn-1\", \"preset\": \"general-budget\"}",
-            "{\"prompt\": \"q\", \"metadata\": {\"dataset\": \"faq\", \"row\": 3, \"checked\": true}}");
+            "{\"prompt\": \"q\", \"metadata\": {\"dataset\": \"faq\", \"row\": 3, \"checked\": true}}",
+            "{\"prompt\": \"q\", \"model\": \"openai/gpt-5\", \"panel_responses\": [{\"model\": \"a/one\", \"content\": \"yes\"},"
+                    + " {\"model\": \"b/two\", \"content\": \"no\", \"usage\": {\"prompt_tokens\": 12, \"completion_tokens\": 40, \"cost\": 0.001}}]}");
 
     private static List<String> problems(JsonNode request) {
         return REQUEST.validate(request).stream().map(Object::toString).toList();
@@ -48,7 +50,7 @@ class RequestSchemaTest {
     }
 
     @Test
-    @DisplayName("every JSON form RequestJson reads (prompt, messages, content parts, numeric id, tool objects, reasoning, metadata) matches the schema")
+    @DisplayName("every JSON form RequestJson reads (prompt, messages, content parts, numeric id, tool objects, reasoning, metadata, panel_responses) matches the schema")
     void everyFormRequestJsonReads() throws Exception {
         RequestValidator validator = new RequestValidator(fusion.intake.FusionDefaults.standard());
         for (String form : FORMS) {
@@ -59,7 +61,7 @@ class RequestSchemaTest {
 
     @Test
     @DisplayName("what RequestJson or the validator refuses, the schema refuses: prompt and messages both, neither, 9 models, temperature 3, "
-            + "an unknown tool, a blank id, a wrongly typed field")
+            + "an unknown tool, a blank id, a wrongly typed field, a supplied answer without content or with a negative cost")
     void refusedAlike() throws Exception {
         RequestValidator validator = new RequestValidator(fusion.intake.FusionDefaults.standard());
         for (String bad : List.of(
@@ -69,7 +71,9 @@ class RequestSchemaTest {
                 "{\"prompt\": \"q\", \"temperature\": 3}",
                 "{\"prompt\": \"q\", \"tools\": [\"code_interpreter\"]}",
                 "{\"request_id\": \" \", \"prompt\": \"q\"}",
-                "{\"prompt\": \"q\", \"temperature\": \"hot\"}")) {
+                "{\"prompt\": \"q\", \"temperature\": \"hot\"}",
+                "{\"prompt\": \"q\", \"panel_responses\": [{\"model\": \"a/one\"}]}",
+                "{\"prompt\": \"q\", \"panel_responses\": [{\"model\": \"a/one\", \"content\": \"yes\", \"usage\": {\"cost\": -1}}]}")) {
             assertThat(problems(JSON.readTree(bad))).as("the schema refuses %s", bad).isNotEmpty();
             boolean refused;
             try {
