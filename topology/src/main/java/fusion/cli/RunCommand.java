@@ -8,7 +8,6 @@ import fusion.runtime.FusionApp;
 import fusion.runtime.FusionConfig;
 import fusion.runtime.MetricsEndpoint;
 import fusion.runtime.ModelCalls;
-import fusion.runtime.ResultCollector;
 import fusion.runtime.ResultSink;
 import fusion.runtime.RunProgress;
 import fusion.runtime.RunSummary;
@@ -91,6 +90,13 @@ public final class RunCommand implements Callable<Integer> {
         return extra;
     }
 
+    private BulkRun bulk(Map<String, Object> clients, Topics topics, FusionConfig config, RunProgress progress,
+                         java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal> refused) {
+        return new BulkRun(clients, topics, progress, config.pipeline().requestDefaults())
+                .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
+                .stopWhen(() -> refused.get() != null);
+    }
+
     /** The broker's own log lines, and those of Kafka's clients and RocksDB, go to a file beside its data. */
     private static EmbeddedBroker startBroker(Path state) throws Exception {
         Path log = fusion.runtime.LibraryLogs.to(state.resolve("kafka.log"));
@@ -140,39 +146,43 @@ public final class RunCommand implements Callable<Integer> {
                     config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
                     embeddedClientSettings(config));
             CallCapacity capacity = config.capacity();
-            if (capacity.budget().limited()) {
-                // A resumed job keeps to the same limit: what its results so far cost counts.
-                capacity.budget().alreadySpent(ResultCollector.committedCost(Map.of("bootstrap.servers", broker.bootstrapServers()), topics.results()));
-            }
-            try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), calls, capacity)) {
-                if (metrics != null) metrics.watch(app.streams());
-                System.err.println("pipeline running; state in " + state.toAbsolutePath());
+            var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
+            client.onProviderRefused(refusal -> refused.compareAndSet(null, refusal));
+            Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());
+            BulkRun.Plan plan = bulk(clients, topics, config, null, refused).plan(rows);
+            // A resumed job keeps to the same limit: what its results so far cost counts.
+            if (capacity.budget().limited()) capacity.budget().alreadySpent(plan.earlierCost());
+            RunSummary summary;
+            if (plan.finished()) {
+                // A replay: every row has its final result on the topic, so the pipeline has nothing to do and is not started.
+                System.err.println("every row has its result from an earlier run; writing them without starting the pipeline");
                 RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
-                var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
-                client.onProviderRefused(refusal -> refused.compareAndSet(null, refusal));
-                RunSummary summary = new BulkRun(Map.of("bootstrap.servers", broker.bootstrapServers()), topics, progress,
-                        config.pipeline().requestDefaults())
-                        .retryFailed(!noRetryFailed && config.bool("fusion.run.retry-failed", true))
-                        .stopWhen(() -> refused.get() != null)
-                        .run(rows, out, format)
-                        .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());
-                if (refused.get() != null) {
-                    // The rows not answered stay pending in the state directory; the same command with the key sends them.
-                    System.err.println("fusion run: stopped: " + refused.get().describe());
-                    return 2;
+                summary = bulk(clients, topics, config, progress, refused).run(plan, out, format);
+            } else {
+                try (FusionApp app = FusionApp.start(settings, topics, config.pipeline(), calls, capacity)) {
+                    if (metrics != null) metrics.watch(app.streams());
+                    System.err.println("pipeline running; state in " + state.toAbsolutePath());
+                    RunProgress progress = RunProgress.open("fusion run", System.err, Duration.ofSeconds(progressSeconds), capacity::inFlight);
+                    summary = bulk(clients, topics, config, progress, refused).run(plan, out, format)
+                            .withRepeatedAfterCrash(capacity.stats().repeatedAfterRestart());
                 }
-                System.out.println(summary.describe());
-                long paidHere = capacity.budget().callsByThisProcess();
-                if (paidHere < summary.calls()) {
-                    // A resumed run: say what resuming saved.
-                    System.out.printf(java.util.Locale.ROOT, "this run made %d of the job's %d model calls, costing $%.4f; the rest were "
-                            + "paid for by earlier runs and not repeated%n", paidHere, summary.calls(), capacity.budget().spentByThisProcess());
-                }
-                System.out.println("results in " + out);
-                if (report != null) {
-                    ReportCommand.write(out, report);
-                    System.out.println("report in " + report);
-                }
+            }
+            if (refused.get() != null) {
+                // The rows not answered stay pending in the state directory; the same command with the key sends them.
+                System.err.println("fusion run: stopped: " + refused.get().describe());
+                return 2;
+            }
+            System.out.println(summary.describe());
+            long paidHere = capacity.budget().callsByThisProcess();
+            if (paidHere < summary.calls()) {
+                // A resumed run: say what resuming saved.
+                System.out.printf(java.util.Locale.ROOT, "this run made %d of the job's %d model calls, costing $%.4f; the rest were "
+                        + "paid for by earlier runs and not repeated%n", paidHere, summary.calls(), capacity.budget().spentByThisProcess());
+            }
+            System.out.println("results in " + out);
+            if (report != null) {
+                ReportCommand.write(out, report);
+                System.out.println("report in " + report);
             }
         } finally {
             if (simulator != null) simulator.close();

@@ -80,24 +80,32 @@ public final class BulkRun {
         return new Rows(DatasetRows.read(input, null, limits, unreadable, rowOf), unreadable, rowOf);
     }
 
-    /** The results file is in the dataset's row order when this returns, however the results arrived. */
-    public RunSummary run(Rows rows, Path output, ResultSink.Format format) throws IOException {
-        try (ResultSink sink = new InputOrderResults(output, format, rows.rowOf())) {
-            return run(rows.requests(), rows.unreadable(), sink, System.currentTimeMillis());
+    /**
+     * What a run of these rows has to do, from what earlier runs of the job left on the results topic, read once:
+     * the rows to send (new ones, ones still in flight from a run that stopped, and results worth another try).
+     *
+     * @param earlierCost what every result on the topic cost, every try of a request counted (each was paid for)
+     */
+    public record Plan(Rows rows, List<DatasetRows.Row> toSend, Map<String, Integer> wantedAttempt, int retried, double earlierCost) {
+        /** Every row has its final result: they are written from the topic, and no pipeline needs to run. */
+        public boolean finished() {
+            return toSend.isEmpty();
         }
     }
 
-    private RunSummary run(Map<String, DatasetRows.Row> rows, List<FusionResult> unreadable, ResultSink sink, long started) {
-        unreadable.forEach(sink::write);
-        // What earlier runs of this job answered: those rows need no new record, except results worth another try.
+    public Plan plan(Rows rows) {
+        Map<String, DatasetRows.Row> requests = rows.requests();
         Map<String, FusionResult> earlier = new HashMap<>();
+        RunSummary.Tally paid = new RunSummary.Tally();
         TopicSnapshot.read(clientConfig, topics.results(), (key, value) -> {
-            if (key != null && value != null && rows.containsKey(key)) earlier.put(key, value);
+            if (value == null) return;
+            paid.add(value);
+            if (key != null && requests.containsKey(key)) earlier.put(key, value);
         });
         Map<String, Integer> wantedAttempt = new HashMap<>();
         List<DatasetRows.Row> toSend = new ArrayList<>();
         int retried = 0;
-        for (DatasetRows.Row row : rows.values()) {
+        for (DatasetRows.Row row : requests.values()) {
             FusionResult before = earlier.get(row.requestId());
             if (before == null) {
                 toSend.add(row); // new, or still in flight from a run that stopped: intake never runs one try twice
@@ -114,13 +122,28 @@ public final class BulkRun {
                 }
             }
         }
-        new Submitter(clientConfig).submit(topics.requests(), toSend);
-        int duplicates = (int) unreadable.stream()
-                .filter(r -> FailureReason.DUPLICATE_REQUEST_ID.wireName().equals(r.getFailureReason())).count();
-        RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
-                .collect(r -> r.getAttempt() >= wantedAttempt.getOrDefault(r.getRequestId(), 1), rows.keySet(),
-                        ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), stop);
-        return summary.withRetriedResults(retried).withDuplicateIds(duplicates);
+        return new Plan(rows, toSend, wantedAttempt, retried, paid.cost());
+    }
+
+    /** The results file is in the dataset's row order when this returns, however the results arrived. */
+    public RunSummary run(Rows rows, Path output, ResultSink.Format format) throws IOException {
+        return run(plan(rows), output, format);
+    }
+
+    /** Sends what the plan says and collects every row's result; with nothing to send, only collects. */
+    public RunSummary run(Plan plan, Path output, ResultSink.Format format) throws IOException {
+        long started = System.currentTimeMillis();
+        try (ResultSink sink = new InputOrderResults(output, format, plan.rows().rowOf())) {
+            List<FusionResult> unreadable = plan.rows().unreadable();
+            unreadable.forEach(sink::write);
+            if (!plan.finished()) new Submitter(clientConfig).submit(topics.requests(), plan.toSend());
+            int duplicates = (int) unreadable.stream()
+                    .filter(r -> FailureReason.DUPLICATE_REQUEST_ID.wireName().equals(r.getFailureReason())).count();
+            RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
+                    .collect(r -> r.getAttempt() >= plan.wantedAttempt().getOrDefault(r.getRequestId(), 1), plan.rows().requests().keySet(),
+                            ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), stop);
+            return summary.withRetriedResults(plan.retried()).withDuplicateIds(duplicates);
+        }
     }
 
     /** The row as its request's next try; null for a row sent as JSON, which intake rejects whatever its try. */
