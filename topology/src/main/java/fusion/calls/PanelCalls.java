@@ -33,6 +33,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     private Cancellations cancellations;
     private ReadOnlyKeyValueStore<String, CallOutcome> completed;
     private OpenRequests open;
+    private fusion.join.QuorumClosed quorum;
     /**
      * Requests of the calls this instance admitted and has not completed, decoded once: each panel call reads
      * its request four times (fingerprint, batch, call, fingerprint again), and the open-requests store
@@ -59,6 +60,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
         this.context = context;
         cancellations = Cancellations.of(context);
         open = OpenRequests.of(context);
+        quorum = new fusion.join.QuorumClosed(context);
         if (settings.reuseAnswers()) completed = context.getStateStore(COMPLETED_STORE);
     }
 
@@ -85,9 +87,16 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
      */
     @Override
     public ChatOutcome notSent(PanelTask task) {
-        String batch = cancellations.cancelledBatch(requestOf(task));
-        return batch == null ? null
-                : ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
+        FusionRequest request = requestOf(task);
+        String batch = cancellations.cancelledBatch(request);
+        if (batch != null) {
+            return ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
+        }
+        if (request != null && request.getQuorum() != null && quorum.wentOn(task)) {
+            return ChatOutcome.failed(task.getModel(), FailureKind.QUORUM_TIMEOUT, null,
+                    "not sent: the request went on at its quorum while this call waited for its model's limits", 0);
+        }
+        return null;
     }
 
     /** One key per request, try and panel seat: a rerun's second try never meets the first one's calls. */
