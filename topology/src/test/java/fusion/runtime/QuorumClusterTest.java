@@ -103,6 +103,41 @@ class QuorumClusterTest {
         }
     }
 
+    @Test
+    @DisplayName("after a restart, a laggard whose request already has its result is not called again: it is recorded as quorum_timeout, and the app goes on")
+    void answeredLaggardNotCalledAgain() throws Exception {
+        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
+             Simulator simulator = simulator(120_000);
+             OpenAiChatClient client = client(simulator)) {
+            Topics topics = Topics.withDefaultPrefix();
+            try (FusionApp first = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("first")), topics,
+                    PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+                produce(kafka.bootstrapServers(), topics, request("a1", 1, 0L, "sim/alpha", LAGGARD));
+                assertThat(CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("a1"), Duration.ofSeconds(20)))
+                        .containsKey("a1");
+            }
+            long callsBefore = simulator.callCount(); // alpha, the laggard, the judge
+
+            try (FusionApp second = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("second")), topics,
+                    PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+                produce(kafka.bootstrapServers(), topics, request("a2", 1, 0L, "sim/alpha", "sim/beta"));
+                List<FusionResult> next = CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("a2"),
+                        Duration.ofSeconds(30)).get("a2");
+                assertThat(next).as("the app goes on after the laggard's call came back from its store").hasSize(1);
+
+                long deadline = System.currentTimeMillis() + 20_000;
+                List<String> steps = events(kafka.bootstrapServers(), topics, "a1");
+                while (!steps.contains("panel.failed " + LAGGARD) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                    steps = events(kafka.bootstrapServers(), topics, "a1");
+                }
+                assertThat(steps).as("recorded after the result, once").endsWith("completed", "panel.failed " + LAGGARD);
+                assertThat(CommittedResults.keys(kafka.bootstrapServers(), topics.results().name())).filteredOn("a1"::equals).hasSize(1);
+                assertThat(simulator.callCount() - callsBefore).as("a2's calls only: alpha, beta and the judge").isEqualTo(3);
+            }
+        }
+    }
+
     private static Simulator simulator(long laggardMs) {
         return Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "20",
                 "fusion.simulator.model." + LAGGARD + ".latency-ms", Long.toString(laggardMs))));
