@@ -44,12 +44,10 @@ class QuorumClusterTest {
     @Test
     @DisplayName("2 of 3 with a 1 s grace, the third taking 30 s: one ok result with two answers, the laggard quorum_timeout, and each step's event once")
     void twoOfThreeOnTheBroker() throws Exception {
-        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
-             Simulator simulator = simulator(30_000);
-             OpenAiChatClient client = client(simulator)) {
+        try (Rig rig = Rig.start(30_000)) {
+            KafkaClusterTestKit kafka = rig.kafka();
             Topics topics = Topics.withDefaultPrefix();
-            var settings = FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("streams"));
-            try (FusionApp app = FusionApp.start(settings, topics, PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+            try (FusionApp app = rig.app(dir.resolve("streams"))) {
                 produce(kafka.bootstrapServers(), topics, request("q1", 2, 1000L, "sim/alpha", "sim/beta", LAGGARD));
 
                 List<FusionResult> results = CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("q1"),
@@ -74,12 +72,10 @@ class QuorumClusterTest {
     @Test
     @DisplayName("a grace under way when the app stops is kept in the join's state: a new instance on empty local state still goes on at it")
     void graceSurvivesARestart() throws Exception {
-        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
-             Simulator simulator = simulator(120_000);
-             OpenAiChatClient client = client(simulator)) {
+        try (Rig rig = Rig.start(120_000)) {
+            KafkaClusterTestKit kafka = rig.kafka();
             Topics topics = Topics.withDefaultPrefix();
-            var first = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("first")), topics,
-                    PipelineSettings.defaults(), client, new CallCapacity(64, 16));
+            var first = rig.app(dir.resolve("first"));
             // the grace outlasts the first instance; the laggard outlasts the test: only the stored grace can close it
             produce(kafka.bootstrapServers(), topics, request("r1", 1, 4000L, "sim/alpha", LAGGARD));
             long deadline = System.currentTimeMillis() + 20_000;
@@ -91,8 +87,7 @@ class QuorumClusterTest {
             first.close();
 
             // another state directory: the join's state comes back from its changelog alone
-            try (FusionApp second = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("second")), topics,
-                    PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+            try (FusionApp second = rig.app(dir.resolve("second"))) {
                 List<FusionResult> results = CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("r1"),
                         Duration.ofSeconds(45)).get("r1");
 
@@ -106,20 +101,18 @@ class QuorumClusterTest {
     @Test
     @DisplayName("after a restart, a laggard whose request already has its result is not called again: it is recorded as quorum_timeout, and the app goes on")
     void answeredLaggardNotCalledAgain() throws Exception {
-        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
-             Simulator simulator = simulator(120_000);
-             OpenAiChatClient client = client(simulator)) {
+        try (Rig rig = Rig.start(120_000)) {
+            KafkaClusterTestKit kafka = rig.kafka();
+            Simulator simulator = rig.simulator();
             Topics topics = Topics.withDefaultPrefix();
-            try (FusionApp first = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("first")), topics,
-                    PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+            try (FusionApp first = rig.app(dir.resolve("first"))) {
                 produce(kafka.bootstrapServers(), topics, request("a1", 1, 0L, "sim/alpha", LAGGARD));
                 assertThat(CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("a1"), Duration.ofSeconds(20)))
                         .containsKey("a1");
             }
             long callsBefore = simulator.callCount(); // alpha, the laggard, the judge
 
-            try (FusionApp second = FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), dir.resolve("second")), topics,
-                    PipelineSettings.defaults(), client, new CallCapacity(64, 16))) {
+            try (FusionApp second = rig.app(dir.resolve("second"))) {
                 produce(kafka.bootstrapServers(), topics, request("a2", 1, 0L, "sim/alpha", "sim/beta"));
                 List<FusionResult> next = CommittedResults.read(kafka.bootstrapServers(), topics.results().name(), Set.of("a2"),
                         Duration.ofSeconds(30)).get("a2");
@@ -138,13 +131,26 @@ class QuorumClusterTest {
         }
     }
 
-    private static Simulator simulator(long laggardMs) {
-        return Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "20",
-                "fusion.simulator.model." + LAGGARD + ".latency-ms", Long.toString(laggardMs))));
-    }
+    /** A broker, a simulator whose laggard takes {@code laggardMs}, and a client of it, for apps on default settings. */
+    private record Rig(KafkaClusterTestKit kafka, Simulator simulator, OpenAiChatClient client) implements AutoCloseable {
+        static Rig start(long laggardMs) throws Exception {
+            Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(Map.of("fusion.simulator.latency-ms", "20",
+                    "fusion.simulator.model." + LAGGARD + ".latency-ms", Long.toString(laggardMs))));
+            return new Rig(KafkaTestCluster.start(), simulator,
+                    new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(180)));
+        }
 
-    private static OpenAiChatClient client(Simulator simulator) {
-        return new OpenAiChatClient(ProviderRoutes.single("simulator", simulator.baseUrl(), null), Duration.ofSeconds(180));
+        FusionApp app(Path stateDir) throws Exception {
+            return FusionApp.start(FusionApp.Settings.embedded(kafka.bootstrapServers(), stateDir), Topics.withDefaultPrefix(),
+                    PipelineSettings.defaults(), client, new CallCapacity(64, 16));
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close();
+            simulator.close();
+            kafka.close();
+        }
     }
 
     private static FusionRequest request(String id, int quorum, long graceMs, String... panel) {
