@@ -12,6 +12,15 @@ import org.junit.jupiter.api.Test;
 
 /** The fusion.events topic: each request's progress, keyed by request id, in the order its steps happened. */
 class EventsTest {
+    static final com.networknt.schema.Schema EVENT = ResultSchemaConformanceTest.schema("fusion-event.schema.json");
+
+    /** Every event matches schemas/json/fusion-event.schema.json. */
+    static void conform(List<FusionEvent> events) {
+        for (FusionEvent e : events) {
+            assertThat(ResultSchemaConformanceTest.problems(EVENT, e.json())).as(e.json().toString()).isEmpty();
+        }
+    }
+
     private static List<String> steps(List<FusionEvent> events, String id) {
         return events.stream().filter(e -> e.requestId().equals(id))
                 .map(e -> e.model() == null ? e.type() : e.type() + " " + e.model()).toList();
@@ -25,6 +34,7 @@ class EventsTest {
             for (int i = 0; i < 3; i++) sim.pipeline.awaitResult("e" + i);
 
             List<FusionEvent> events = sim.pipeline.events();
+            conform(events);
             for (int i = 0; i < 3; i++) {
                 List<String> steps = steps(events, "e" + i);
                 assertThat(steps).as("e" + i).containsExactlyInAnyOrder("panel.added sim/alpha", "panel.added sim/beta",
@@ -46,6 +56,7 @@ class EventsTest {
             sim.pipeline.awaitResult("f");
 
             List<FusionEvent> events = sim.pipeline.events();
+            conform(events);
             FusionEvent failed = events.stream().filter(e -> e.type().equals(FusionEvent.PANEL_FAILED)).findFirst().orElseThrow();
             assertThat(failed.model()).isEqualTo("sim/always-402");
             assertThat(failed.json().path("status_code").asInt()).isEqualTo(402);
@@ -62,6 +73,7 @@ class EventsTest {
             sim.pipeline.awaitResult("bad");
 
             List<FusionEvent> events = sim.pipeline.events();
+            conform(events);
             assertThat(steps(events, "bad")).containsExactly("completed");
             assertThat(events.get(0).json().path("failure_reason").asText()).isEqualTo("invalid_request");
         }
@@ -82,5 +94,15 @@ class EventsTest {
             assertThat(Topics.withDefaultPrefix().used(false, false)).doesNotContain("fusion.events");
             assertThat(Topics.withDefaultPrefix().used(false, true)).contains("fusion.events");
         }
+    }
+
+    @Test
+    @DisplayName("the event schema refuses what a consumer could not rely on: no request_id, an unknown type, a panel event without its model")
+    void schemaRefuses() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(ResultSchemaConformanceTest.problems(EVENT, json.readTree("{\"type\":\"completed\",\"at\":1,\"status\":\"ok\",\"responses\":1,\"failed_models\":0}"))).isNotEmpty();
+        assertThat(ResultSchemaConformanceTest.problems(EVENT, json.readTree("{\"type\":\"panel.started\",\"request_id\":\"r\",\"at\":1}"))).isNotEmpty();
+        assertThat(ResultSchemaConformanceTest.problems(EVENT, json.readTree("{\"type\":\"panel.added\",\"request_id\":\"r\",\"at\":1,\"index\":0,\"panel_size\":2}"))).isNotEmpty();
+        assertThat(ResultSchemaConformanceTest.problems(EVENT, json.readTree("{\"type\":\"panel.added\",\"request_id\":\"r\",\"model\":\"m\",\"at\":1,\"index\":0,\"panel_size\":2}"))).isEmpty();
     }
 }

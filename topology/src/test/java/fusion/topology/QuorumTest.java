@@ -66,6 +66,7 @@ class QuorumTest {
             Map<String, List<FusionResult>> all = sim.pipeline.settle(Duration.ofMillis(500));
             assertThat(all.get("late")).as("one result, before and after the laggard's answer").hasSize(1);
             assertThat(sim.pipeline.events()).filteredOn(e -> e.type().equals(FusionEvent.COMPLETED)).hasSize(1);
+            EventsTest.conform(sim.pipeline.events());
         }
     }
 
