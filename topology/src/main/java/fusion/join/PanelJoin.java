@@ -100,6 +100,7 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
                     .setDeadlineAt(0)
                     .setAnswers(new ArrayList<>())
                     .build();
+            grace.opened(d);
         }
         if (QuorumGrace.has(d, response.getIndex())) {
             return;

@@ -39,15 +39,22 @@ final class QuorumGrace {
         }
     }
 
+    /** A deliberation the join opens takes its request's quorum and grace, read once, so no answer needs the request again. */
+    void opened(Deliberation d) {
+        FusionRequest request = d.getRequest() != null ? d.getRequest() : open.find(d.getRequestId(), d.getAttempt());
+        if (request == null || request.getQuorum() == null) return;
+        d.setQuorum(request.getQuorum());
+        d.setQuorumGraceMs(request.getQuorumGraceMs());
+    }
+
     /**
      * An answer was just added to {@code d} (not yet stored): starts its grace when this answer brings the quorum in.
      * True when the request is to go on now (a grace of 0, or one that has passed).
      */
     boolean answered(Deliberation d, long now) {
         if (d.getGraceUntil() == null) {
-            FusionRequest request = open.get(d.getRequestId(), d.getAttempt(), d.getRequest());
-            if (request == null || request.getQuorum() == null || answeredCount(d) < request.getQuorum()) return false;
-            long grace = request.getQuorumGraceMs() == null ? 0 : Math.max(0, request.getQuorumGraceMs());
+            if (d.getQuorum() == null || answeredCount(d) < d.getQuorum()) return false;
+            long grace = d.getQuorumGraceMs() == null ? 0 : Math.max(0, d.getQuorumGraceMs());
             d.setGraceUntil(now + grace);
             waiting.put(OpenRequests.key(d.getRequestId(), d.getAttempt()), d.getGraceUntil());
         }
@@ -78,7 +85,7 @@ final class QuorumGrace {
     Deliberation close(Deliberation d, long now) {
         String key = OpenRequests.key(d.getRequestId(), d.getAttempt());
         waiting.remove(key);
-        FusionRequest request = open.get(d.getRequestId(), d.getAttempt(), d.getRequest());
+        FusionRequest request = d.getRequest() != null ? d.getRequest() : open.find(d.getRequestId(), d.getAttempt());
         List<PanelAnswer> answers = new ArrayList<>(d.getAnswers());
         for (int i = 0; i < d.getPanelSize(); i++) {
             if (has(d, i)) continue;
