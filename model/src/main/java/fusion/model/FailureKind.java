@@ -41,7 +41,9 @@ public enum FailureKind {
     /** The call was not started: its batch was cancelled. */
     CANCELLED("cancelled", false, true),
     /** The call was not started: the run's cost budget was spent. */
-    BUDGET_EXCEEDED("budget_exceeded", false, true);
+    BUDGET_EXCEEDED("budget_exceeded", false, true),
+    /** Not waited for: the request's quorum was in and its grace ran out first (or it was still queued then, and not sent). */
+    QUORUM_TIMEOUT("quorum_timeout", false, true);
 
     private final String wireName;
     private final boolean retryable;

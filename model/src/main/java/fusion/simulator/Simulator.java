@@ -180,12 +180,13 @@ public final class Simulator implements AutoCloseable {
         long modelHash = hash(model + "\n" + messages);
         logRequest(model, body, lastUser);
 
+        SimulatorConfig behaviour = config.forModel(model); // its own latency and failures, when it has them
         long attemptKey = hash(model + "\n" + body);
         int attempt = faultedAttempts.getOrDefault(attemptKey, 0) + 1;
         // attempt 1 draws exactly as before attempts were counted, so earlier seeds keep their fates
-        SplittableRandom random = new SplittableRandom(config.seed() ^ modelHash ^ (attempt == 1 ? 0 : mix(attempt)));
-        long delay = delay(model, random);
-        if (model.contains("always-timeout")) return forced(599, model, delay);
+        SplittableRandom random = new SplittableRandom(behaviour.seed() ^ modelHash ^ (attempt == 1 ? 0 : mix(attempt)));
+        long delay = delay(model, behaviour, random);
+        if (model.contains("always-timeout")) return forced(599, model, delay, behaviour);
         if (model.contains("always-garbage")) return new Reply(200, "<html>not json", null, delay);
         Matcher always = ALWAYS.matcher(model);
         if (always.find()) return forced(Integer.parseInt(always.group(1)), model, delay);
@@ -193,19 +194,19 @@ public final class Simulator implements AutoCloseable {
 
         double u = random.nextDouble();
         Reply transientFault = null;
-        if ((u -= config.rateLimitedRate()) < 0) transientFault = forced(429, model, delay);
-        else if ((u -= config.creditsRate()) < 0) {
+        if ((u -= behaviour.rateLimitedRate()) < 0) transientFault = forced(429, model, delay);
+        else if ((u -= behaviour.creditsRate()) < 0) {
             faultedAttempts.remove(attemptKey);
             return forced(402, model, delay);
-        } else if ((u -= config.serverErrorRate()) < 0) transientFault = forced(500, model, delay);
-        else if ((u -= config.timeoutRate()) < 0) transientFault = forced(599, model, delay);
-        else if ((u -= config.garbageRate()) < 0) transientFault = new Reply(200, "<html>not json", null, delay);
+        } else if ((u -= behaviour.serverErrorRate()) < 0) transientFault = forced(500, model, delay);
+        else if ((u -= behaviour.timeoutRate()) < 0) transientFault = forced(599, model, delay, behaviour);
+        else if ((u -= behaviour.garbageRate()) < 0) transientFault = new Reply(200, "<html>not json", null, delay);
         if (transientFault != null) {
             faultedAttempts.put(attemptKey, attempt);
             return transientFault;
         }
         faultedAttempts.remove(attemptKey);
-        if ((u - config.emptyRate()) < 0 || model.contains("always-empty") || body.path("max_completion_tokens").asInt(Integer.MAX_VALUE) < 16) {
+        if ((u - behaviour.emptyRate()) < 0 || model.contains("always-empty") || body.path("max_completion_tokens").asInt(Integer.MAX_VALUE) < 16) {
             return new Reply(200, completion(model, messages, "", "length"), null, delay);
         }
         String content;
@@ -231,20 +232,24 @@ public final class Simulator implements AutoCloseable {
 
     /** A failure the way a provider sends it; 599 stands for "no answer in time". */
     private Reply forced(int status, String model, long delay) {
+        return forced(status, model, delay, config);
+    }
+
+    private Reply forced(int status, String model, long delay, SimulatorConfig behaviour) {
         switch (status) {
             case 402: return new Reply(402, error(402, "Insufficient credits. Add more using https://openrouter.ai/settings/credits (simulated)"), null, delay);
             case 429: return new Reply(429, error(429, "Rate limit exceeded for " + model + ", retry shortly (simulated)"), "1", delay);
-            case 599: return new Reply(200, completion(model, "", "(simulated answer after a hang)", "stop"), null, config.timeoutHangMs());
+            case 599: return new Reply(200, completion(model, "", "(simulated answer after a hang)", "stop"), null, behaviour.timeoutHangMs());
             default:
                 return new Reply(status, error(status, "simulated failure " + status + " for " + model), null, delay);
         }
     }
 
-    private long delay(String model, SplittableRandom random) {
+    private static long delay(String model, SimulatorConfig behaviour, SplittableRandom random) {
         Matcher slow = SLOW.matcher(model);
-        long base = slow.find() ? Long.parseLong(slow.group(1)) : config.latencyMs();
-        if (config.jitterMs() == 0) return base;
-        return Math.max(0, base + Math.round((random.nextDouble() * 2 - 1) * config.jitterMs()));
+        long base = slow.find() ? Long.parseLong(slow.group(1)) : behaviour.latencyMs();
+        if (behaviour.jitterMs() == 0) return base;
+        return Math.max(0, base + Math.round((random.nextDouble() * 2 - 1) * behaviour.jitterMs()));
     }
 
     static String completion(String model, String messages, String content, String finishReason) {

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param jitterMs       uniform ± spread around the latency
  * @param timeoutHangMs  how long a "timeout" call hangs before the server finally answers
  * @param requestLog     when set, one JSON line per call received (model, call hash, time, last user message)
+ * @param models         per model id, its own behaviour: {@code fusion.simulator.model.<id>.latency-ms} (and
+ *                       {@code jitter-ms}, {@code timeout-hang-ms}, {@code failure.*}) over the settings above
  */
 public record SimulatorConfig(
         long latencyMs,
@@ -30,9 +32,22 @@ public record SimulatorConfig(
         double timeoutRate,
         double garbageRate,
         double emptyRate,
-        String requireKey) {
+        String requireKey,
+        Map<String, SimulatorConfig> models) {
 
     public static final String PREFIX = "fusion.simulator.";
+    /** What {@code fusion.simulator.model.<id>.} may set, per model. */
+    private static final java.util.List<String> PER_MODEL = java.util.List.of("latency-ms", "jitter-ms", "timeout-hang-ms",
+            "failure.rate-limited", "failure.credits", "failure.server-error", "failure.timeout", "failure.garbage", "failure.empty");
+
+    public SimulatorConfig {
+        models = models == null ? Map.of() : Map.copyOf(models);
+    }
+
+    /** How the simulator answers calls for {@code model}: its own settings where it has them, else these. */
+    public SimulatorConfig forModel(String model) {
+        return models.getOrDefault(model, this);
+    }
 
     public static SimulatorConfig defaults() {
         return fromProperties(Map.of());
@@ -40,7 +55,18 @@ public record SimulatorConfig(
 
     public SimulatorConfig withLatency(long latency, long jitter) {
         return new SimulatorConfig(latency, jitter, seed, port, timeoutHangMs, requestLog, rateLimitedRate, creditsRate,
-                serverErrorRate, timeoutRate, garbageRate, emptyRate, requireKey);
+                serverErrorRate, timeoutRate, garbageRate, emptyRate, requireKey,
+                models.isEmpty() ? models : withLatencyEach(latency, jitter));
+    }
+
+    /** The per-model settings keep their own latency; a model with none set takes the new one. */
+    private Map<String, SimulatorConfig> withLatencyEach(long latency, long jitter) {
+        Map<String, SimulatorConfig> out = new java.util.HashMap<>();
+        models.forEach((id, m) -> out.put(id, m.latencyMs == latencyMs && m.jitterMs == jitterMs
+                ? new SimulatorConfig(latency, jitter, m.seed, m.port, m.timeoutHangMs, m.requestLog, m.rateLimitedRate, m.creditsRate,
+                        m.serverErrorRate, m.timeoutRate, m.garbageRate, m.emptyRate, m.requireKey, Map.of())
+                : m));
+        return out;
     }
 
     /** Never prints the key it requires. */
@@ -49,7 +75,8 @@ public record SimulatorConfig(
         return "SimulatorConfig[latencyMs=" + latencyMs + ", jitterMs=" + jitterMs + ", seed=" + seed + ", port=" + port
                 + ", timeoutHangMs=" + timeoutHangMs + ", requestLog=" + requestLog + ", rateLimitedRate=" + rateLimitedRate
                 + ", creditsRate=" + creditsRate + ", serverErrorRate=" + serverErrorRate + ", timeoutRate=" + timeoutRate
-                + ", garbageRate=" + garbageRate + ", emptyRate=" + emptyRate + ", requireKey=" + (requireKey == null ? "none" : "***") + "]";
+                + ", garbageRate=" + garbageRate + ", emptyRate=" + emptyRate + ", requireKey=" + (requireKey == null ? "none" : "***")
+                + (models.isEmpty() ? "" : ", models=" + new java.util.TreeMap<>(models).keySet()) + "]";
     }
 
     public static SimulatorConfig fromProperties(Map<String, String> p) {
@@ -68,7 +95,8 @@ public record SimulatorConfig(
                 rate(p, "failure.timeout"),
                 rate(p, "failure.garbage"),
                 rate(p, "failure.empty"),
-                key == null || key.isBlank() ? null : key.strip());
+                key == null || key.isBlank() ? null : key.strip(),
+                perModel(p));
         double total = c.rateLimitedRate + c.creditsRate + c.serverErrorRate + c.timeoutRate + c.garbageRate + c.emptyRate;
         if (total > 1.0 + 1e-9) {
             throw new IllegalArgumentException(PREFIX + "failure.* rates add up to " + total + "; together they must be at most 1");
@@ -77,6 +105,37 @@ public record SimulatorConfig(
             throw new IllegalArgumentException(PREFIX + "port is " + c.port + "; it must be between 0 (any free port) and 65535");
         }
         return c;
+    }
+
+    /** Each model's settings over the common ones: {@code fusion.simulator.model.sim/slow.latency-ms=30000}. */
+    private static Map<String, SimulatorConfig> perModel(Map<String, String> p) {
+        String prefix = PREFIX + "model.";
+        Map<String, Map<String, String>> byModel = new java.util.TreeMap<>();
+        p.forEach((k, v) -> {
+            if (!k.startsWith(prefix)) return;
+            String rest = k.substring(prefix.length());
+            String setting = PER_MODEL.stream().filter(s -> rest.endsWith("." + s)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                    k + " is not a per-model setting; write " + prefix + "<model id>.<setting>, the setting one of " + PER_MODEL));
+            String model = rest.substring(0, rest.length() - setting.length() - 1);
+            if (model.isBlank()) throw new IllegalArgumentException(k + " names no model; write " + prefix + "<model id>." + setting);
+            byModel.computeIfAbsent(model, m -> new java.util.HashMap<>()).put(PREFIX + setting, v);
+        });
+        if (byModel.isEmpty()) return Map.of();
+        Map<String, String> common = new java.util.HashMap<>();
+        p.forEach((k, v) -> {
+            if (!k.startsWith(prefix)) common.put(k, v);
+        });
+        Map<String, SimulatorConfig> out = new java.util.HashMap<>();
+        byModel.forEach((model, own) -> {
+            Map<String, String> merged = new java.util.HashMap<>(common);
+            merged.putAll(own);
+            try {
+                out.put(model, fromProperties(merged));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("for model " + model + " (" + prefix + model + ".*): " + e.getMessage(), e);
+            }
+        });
+        return out;
     }
 
     private static long millis(Map<String, String> p, String key, long fallback) {

@@ -33,6 +33,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     private Cancellations cancellations;
     private ReadOnlyKeyValueStore<String, CallOutcome> completed;
     private OpenRequests open;
+    private fusion.join.QuorumClosed quorum;
     /**
      * Requests of the calls this instance admitted and has not completed, decoded once: each panel call reads
      * its request four times (fingerprint, batch, call, fingerprint again), and the open-requests store
@@ -59,6 +60,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
         this.context = context;
         cancellations = Cancellations.of(context);
         open = OpenRequests.of(context);
+        quorum = new fusion.join.QuorumClosed(context);
         if (settings.reuseAnswers()) completed = context.getStateStore(COMPLETED_STORE);
     }
 
@@ -91,9 +93,20 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
      */
     @Override
     public ChatOutcome notSent(PanelTask task) {
-        String batch = cancellations.cancelledBatch(requestOf(task));
-        return batch == null ? null
-                : ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
+        FusionRequest request = requestOf(task);
+        if (request == null) {
+            // a quorum's laggard, issued again after a restart when its request has its result already: nothing waits for it
+            return ChatOutcome.failed(task.getModel(), FailureKind.QUORUM_TIMEOUT, null, "not sent: its request went on at its quorum and has its result", 0);
+        }
+        String batch = cancellations.cancelledBatch(request);
+        if (batch != null) {
+            return ChatOutcome.failed(task.getModel(), FailureKind.CANCELLED, null, "not sent: batch '" + batch + "' was cancelled", 0);
+        }
+        if (request.getQuorum() != null && quorum.wentOn(task)) {
+            return ChatOutcome.failed(task.getModel(), FailureKind.QUORUM_TIMEOUT, null,
+                    "not sent: the request went on at its quorum while this call waited for its model's limits", 0);
+        }
+        return null;
     }
 
     /** One key per request, try and panel seat: a rerun's second try never meets the first one's calls. */
@@ -104,6 +117,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     @Override
     public ChatRequest request(PanelTask task) {
         var request = requestOf(task);
+        if (request == null) return ChatRequest.of(task.getModel(), java.util.List.of()); // never sent: see notSent
         ChatRequest call = ChatRequest.of(task.getModel(), CallOutcomes.chatMessages(request))
                 .withTemperature(request.getTemperature())
                 .withTools(request.getTools(), request.getMaxToolCalls());
@@ -113,7 +127,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     @Override
     public void completed(PanelTask task, ChatOutcome outcome) {
         CallOutcome record = CallOutcomes.toRecord(outcome, context.currentSystemTimeMs());
-        if (completed != null && CallOutcomes.succeeded(record)) {
+        if (completed != null && CallOutcomes.succeeded(record) && requestOf(task) != null) {
             // Recorded in the same transaction as the response: an answer is reusable once it counts.
             context.forward(new Record<>(CallFingerprint.of(task, requestOf(task)), (Object) record, record.getCompletedAt()), routes.completed());
         }
@@ -131,7 +145,7 @@ public final class PanelCalls implements CallStage.Plan<PanelTask> {
     private FusionRequest requestOf(PanelTask task) {
         if (task.getRequest() != null) return task.getRequest(); // 0.1.0's tasks carry it
         Admitted a = admitted.get(OpenRequests.key(task.getRequestId(), task.getAttempt()));
-        return a != null ? a.request : open.get(task.getRequestId(), task.getAttempt(), null);
+        return a != null ? a.request : open.find(task.getRequestId(), task.getAttempt());
     }
 
     private void respond(PanelTask task, CallOutcome outcome) {

@@ -25,7 +25,8 @@ final class SettingNames {
             "fusion.calls.forward-interval-ms", "fusion.schema-registry.url", "fusion.results.format", "fusion.tools.default",
             "fusion.web-fetch.allow", "fusion.web-fetch.ports", "fusion.web-fetch.max-bytes", "fusion.web-fetch.timeout-ms",
             "fusion.web-fetch.max-redirects", "fusion.web-fetch.max-chars", "fusion.web-search.backend", "fusion.web-search.url",
-            "fusion.web-search.api-key-env", "fusion.web-search.api-key", "fusion.web-search.max-results", "fusion.web-search.timeout-ms");
+            "fusion.web-search.api-key-env", "fusion.web-search.api-key", "fusion.web-search.max-results", "fusion.web-search.timeout-ms",
+            "fusion.quorum.default", "fusion.quorum.grace-ms", "fusion.events");
 
     private SettingNames() {}
 

@@ -47,6 +47,8 @@ public record DatasetColumns(String prompt, String id) {
         PARAMETERS.put("tools", Kind.LIST);
         PARAMETERS.put("turn_id", Kind.TEXT);
         PARAMETERS.put("preset", Kind.TEXT);
+        PARAMETERS.put("quorum", Kind.NUMBER);
+        PARAMETERS.put("quorum_grace_ms", Kind.NUMBER);
     }
 
     /** A table without the prompt's column has no request in it: say so once, not once a row. */

@@ -44,6 +44,11 @@ public final class OpenRequests {
         return open;
     }
 
+    /** The open request, or null once its result closed it: a quorum's laggard outlives its request. */
+    public FusionRequest find(String requestId, int attempt) {
+        return store.get(key(requestId, attempt));
+    }
+
     public void close(String requestId, int attempt) {
         store.delete(key(requestId, attempt));
     }

@@ -40,7 +40,7 @@ public final class RequestJson {
     private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Set<String> PARAMETERS = Set.of("request_id", "id", "prompt", "messages", "analysis_models",
             "model", "final_model", "max_tool_calls", "max_completion_tokens", "reasoning", "temperature", "tools",
-            "turn_id", "metadata", "preset", "panel_responses");
+            "turn_id", "metadata", "preset", "panel_responses", "quorum", "quorum_grace_ms");
 
     private RequestJson() {}
 
@@ -183,6 +183,8 @@ public final class RequestJson {
                 .setTools(tools(node))
                 .setTurnId(text(node, "turn_id"))
                 .setPreset(text(node, "preset"))
+                .setQuorum(integer(node, "quorum"))
+                .setQuorumGraceMs(wholeMillis(node, "quorum_grace_ms"))
                 .setMetadata(metadata)
                 .setPanelResponses(panelResponses(node))
                 .build();
@@ -425,6 +427,11 @@ public final class RequestJson {
             throw new RequestFieldException(name, name + " is " + v + ", out of range; a whole number here is at most " + Integer.MAX_VALUE);
         }
         return v.isIntegralNumber() ? v.asInt() : (int) v.doubleValue();
+    }
+
+    private static Long wholeMillis(JsonNode node, String field) {
+        Integer v = integer(node, field);
+        return v == null ? null : v.longValue();
     }
 
     private static Double number(JsonNode node, String field) {

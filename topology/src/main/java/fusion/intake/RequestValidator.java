@@ -25,9 +25,15 @@ public final class RequestValidator {
     public static final String ROW_PROBLEM = "fusion.row_problem";
 
     private final FusionDefaults defaults;
+    private final QuorumDefaults quorum;
 
     public RequestValidator(FusionDefaults defaults) {
+        this(defaults, QuorumDefaults.none());
+    }
+
+    public RequestValidator(FusionDefaults defaults, QuorumDefaults quorum) {
         this.defaults = defaults;
+        this.quorum = quorum;
     }
 
     /** What requests leave out is filled from these; their size limit is read from here too. */
@@ -68,6 +74,9 @@ public final class RequestValidator {
         if (r.getModel() == null) r.setModel(preset != null ? preset.judgeModel() : defaults.judgeModel());
         if (r.getMaxToolCalls() == null) r.setMaxToolCalls(defaults.maxToolCalls());
         if (r.getTools() == null) r.setTools(new ArrayList<>(defaults.tools()));
+        int panelSize = r.getAnalysisModels().size();
+        if (r.getQuorum() == null && quorum.quorum() != null && panelSize > 0) r.setQuorum(Math.min(quorum.quorum(), panelSize));
+        if (r.getQuorum() != null && r.getQuorumGraceMs() == null) r.setQuorumGraceMs(quorum.graceMs());
         String problem = problem(r);
         return problem == null ? Verdict.ok(r) : Verdict.invalid(problem);
     }
@@ -112,6 +121,13 @@ public final class RequestValidator {
             }
         }
         if (r.getTurnId() != null && r.getTurnId().isBlank()) return "turn_id is blank; give the turn's id or leave it out";
+        Integer q = r.getQuorum();
+        if (q != null && (q < 1 || q > r.getAnalysisModels().size())) {
+            return "quorum is " + q + "; it must be between 1 and the panel size (" + r.getAnalysisModels().size()
+                    + "), or left out to wait for every panel model";
+        }
+        Long grace = r.getQuorumGraceMs();
+        if (grace != null && grace < 0) return "quorum_grace_ms is " + grace + "; it must be 0 or more milliseconds";
         return null;
     }
 

@@ -1,5 +1,7 @@
 package fusion.join;
 
+import fusion.events.EventRoute;
+import fusion.events.FusionEvent;
 import fusion.schema.Deliberation;
 import fusion.schema.PanelAnswer;
 import fusion.schema.PanelResponse;
@@ -15,18 +17,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Gathers each request's panel responses by request id and emits the moment all distinct panel
  * answers are in. Each request is emitted once; a duplicate response is ignored.
  *
- * <p>The join keeps no clock of its own. The call stage guarantees exactly one response per task,
- * and each member's timeout counts from when its own call was sent ({@code fusion.join.deadline-ms}):
+ * <p>The join keeps no deadline of its own for the panel. The call stage guarantees exactly one response
+ * per task, and each member's timeout counts from when its own call was sent ({@code fusion.join.deadline-ms}):
  * a member still queued behind the limits has not started its clock, so it is never "timed out" while
  * it is still going to be sent and paid for. A deadline counted here, from a sibling's answer, would
  * throw such answers away.
  *
- * <p>Because a request closes only with all its answers in, no answer can come after it: nothing needs
- * remembering once it is emitted, and the join's memory is bounded by the requests in flight. The
- * {@link #EMITTED_STORE} of earlier releases (ids emitted, with when) is still read, so a late answer
+ * <p>The one clock it keeps is a request's own choice: with a {@code quorum}, once that many panel models
+ * have answered, the join waits at most {@code quorum_grace_ms} for the rest ({@link QuorumGrace}), then
+ * emits what it has, the rest failed as {@code quorum_timeout}. The deadline is in the stored deliberation,
+ * so the wait survives a crash. The deliberation then stays, marked closed, until the laggards' responses
+ * are in: each is recorded (and its cost with it, on the events topic) and never emitted.
+ *
+ * <p>The {@link #EMITTED_STORE} of earlier releases (ids emitted, with when) is still read, so a late answer
  * restored from their state never opens a second result, and forgotten by its old retention.
  */
-public final class PanelJoin implements Processor<String, PanelResponse, String, Deliberation> {
+public final class PanelJoin implements Processor<String, PanelResponse, String, Object> {
     /** Open requests: bounded by the calls in flight. */
     public static final String STORE = "deliberations";
     /** Request ids emitted by releases up to 0.1.0, with when: read, never written. */
@@ -34,24 +40,36 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
 
     private final Duration emittedRetention;
     private final Duration scanInterval;
-    private ProcessorContext<String, Deliberation> context;
+    private final String judge;
+    private final EventRoute events;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Deliberation> store;
     private KeyValueStore<String, Long> emitted;
+    private QuorumGrace grace;
     private long lastForget;
 
     /** @param emittedRetention how long the earlier releases' emitted ids are still honoured */
     public PanelJoin(Duration emittedRetention, Duration scanInterval) {
+        this(emittedRetention, scanInterval, null, EventRoute.OFF);
+    }
+
+    /** @param judge the child that judges emitted deliberations (null: every child); @param events where panel events go */
+    public PanelJoin(Duration emittedRetention, Duration scanInterval, String judge, EventRoute events) {
         this.emittedRetention = emittedRetention;
         this.scanInterval = scanInterval;
+        this.judge = judge;
+        this.events = events;
     }
 
     @Override
-    public void init(ProcessorContext<String, Deliberation> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
         this.emitted = context.getStateStore(EMITTED_STORE);
+        this.grace = new QuorumGrace(store, fusion.fanout.OpenRequests.of(context));
         var forget = new fusion.intake.Retention<>(emitted, emittedRetention, at -> at, context.currentSystemTimeMs());
         context.schedule(scanInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            grace.overdue(now, this::emit);
             if (now - lastForget >= emittedRetention.toMillis() / 10) {
                 lastForget = now;
                 forget.forgetOld(now);
@@ -82,23 +100,31 @@ public final class PanelJoin implements Processor<String, PanelResponse, String,
                     .setDeadlineAt(0)
                     .setAnswers(new ArrayList<>())
                     .build();
+            grace.opened(d);
         }
-        if (hasAnswer(d, response.getIndex())) {
+        if (QuorumGrace.has(d, response.getIndex())) {
             return;
         }
         d.getAnswers().add(new PanelAnswer(response.getIndex(), response.getOutcome()));
-        if (d.getAnswers().size() >= d.getPanelSize()) {
-            context.forward(new Record<>(id, d, now));
+        boolean late = d.getClosedAt() != null;
+        events.emit(context, FusionEvent.panelAnswered(id, attempt, response.getIndex(), response.getOutcome(), late, now));
+        boolean all = d.getAnswers().size() >= d.getPanelSize();
+        if (late) {
+            // went on at its quorum already: the laggard is recorded, and nothing is emitted again
+            if (all) store.delete(key);
+            else store.put(key, d);
+        } else if (all) {
+            context.forward(new Record<>(id, d, now), judge);
             store.delete(key);
+        } else if (grace.answered(d, now)) {
+            emit(d, now);
         } else {
             store.put(key, d);
         }
     }
 
-    private static boolean hasAnswer(Deliberation d, int index) {
-        for (PanelAnswer a : d.getAnswers()) {
-            if (a.getIndex() == index) return true;
-        }
-        return false;
+    /** Goes on with what is in, the rest failed as quorum_timeout, and keeps the deliberation closed for the laggards. */
+    private void emit(Deliberation d, long now) {
+        context.forward(new Record<>(d.getRequestId(), grace.close(d, now), now), judge);
     }
 }

@@ -35,13 +35,20 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
 
     private final String synthesis;
     private final String results;
+    private final fusion.events.EventRoute events;
     private ProcessorContext<String, Object> context;
     private OpenRequests open;
 
     /** @param synthesis child that writes final answers; @param results the results sink */
     public JudgeStage(String synthesis, String results) {
+        this(synthesis, results, fusion.events.EventRoute.OFF);
+    }
+
+    /** @param events where analysis.completed and analysis.failed go, with the judge's outcome */
+    public JudgeStage(String synthesis, String results, fusion.events.EventRoute events) {
         this.synthesis = synthesis;
         this.results = results;
+        this.events = events;
     }
 
     @Override
@@ -105,6 +112,7 @@ public final class JudgeStage implements CallStage.Plan<Deliberation> {
             log.error("judging request {} failed unexpectedly", d.getRequestId(), e);
             result = FusionResults.unexpected(d.getRequestId(), request, e.toString(), now);
         }
+        events.emit(context, fusion.events.FusionEvent.analysis(result, request.getModel(), now));
         if (result.getStatus() == ResultStatus.ok && request.getFinalModel() != null) {
             context.forward(new Record<>(d.getRequestId(), new SynthesisTask(d.getRequest(), result), now), synthesis);
         } else {

@@ -57,7 +57,8 @@ public final class FusionResults {
         long panelMs = 0;
         for (PanelAnswer answer : answers) {
             CallOutcome o = answer.getOutcome();
-            calls.add(CallOutcomes.ledgerEntry("panel", o));
+            // a model the quorum did not wait for made no call yet that the result could cost: its answer, if one comes, is recorded then
+            if (!FailureKind.QUORUM_TIMEOUT.wireName().equals(o.getErrorKind())) calls.add(CallOutcomes.ledgerEntry("panel", o));
             panelMs = Math.max(panelMs, o.getLatencyMs());
             if (CallOutcomes.succeeded(o)) {
                 responses.add(new ModelResponse(o.getModel(), o.getContent()));
@@ -89,6 +90,7 @@ public final class FusionResults {
                 .setPanelMs(panelMs)
                 .setMetadata(metadata(request))
                 .setAttempt(attempt(request))
+                .setQuorum(request.getQuorum() == null ? null : new fusion.schema.Quorum(request.getQuorum(), responses.size()))
                 .build(), outcomes);
     }
 

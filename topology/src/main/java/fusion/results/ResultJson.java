@@ -91,6 +91,9 @@ public final class ResultJson {
             out.set("calls", calls(r.getCalls()));
         }
         out.set("timings", timings(r));
+        if (r.getQuorum() != null) {
+            out.putObject("quorum").put("required", r.getQuorum().getRequired()).put("answered", r.getQuorum().getAnswered());
+        }
         if (r.getAttempt() > 1) out.put("attempt", r.getAttempt());
         if (!r.getMetadata().isEmpty()) {
             ObjectNode metadata = out.putObject("metadata");
@@ -248,6 +251,8 @@ public final class ResultJson {
         r.setJudgeMs(t.hasNonNull("judge_ms") ? t.get("judge_ms").asLong() : null);
         r.setSynthesisMs(t.hasNonNull("synthesis_ms") ? t.get("synthesis_ms").asLong() : null);
         r.setAttempt(node.path("attempt").asInt(1));
+        JsonNode quorum = node.path("quorum");
+        if (quorum.isObject()) r.setQuorum(new fusion.schema.Quorum(quorum.path("required").asInt(), quorum.path("answered").asInt()));
         Map<String, String> metadata = new HashMap<>();
         node.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
         r.setMetadata(metadata);

@@ -15,22 +15,31 @@ import org.apache.kafka.streams.processor.api.Record;
  * exactly-once a result of an aborted transaction is counted too: the counter is at least once.
  * Every result passes here, so here is where its request stops being held open.
  */
-public final class ResultTally implements Processor<String, FusionResult, String, FusionResult> {
+public final class ResultTally implements Processor<String, FusionResult, String, Object> {
     public static final String METER = "fusion.results";
     private final MeterRegistry registry;
-    private ProcessorContext<String, FusionResult> context;
+    private final String results;
+    private final fusion.events.EventRoute events;
+    private ProcessorContext<String, Object> context;
     private fusion.fanout.OpenRequests open;
 
     public ResultTally() {
-        this(Metrics.globalRegistry);
+        this(Metrics.globalRegistry, null, fusion.events.EventRoute.OFF);
     }
 
-    public ResultTally(MeterRegistry registry) {
+    /** @param results the results sink; @param events where each request's final {@code completed} event goes */
+    public ResultTally(String results, fusion.events.EventRoute events) {
+        this(Metrics.globalRegistry, results, events);
+    }
+
+    public ResultTally(MeterRegistry registry, String results, fusion.events.EventRoute events) {
         this.registry = registry;
+        this.results = results;
+        this.events = events;
     }
 
     @Override
-    public void init(ProcessorContext<String, FusionResult> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.open = fusion.fanout.OpenRequests.of(context);
     }
@@ -47,6 +56,7 @@ public final class ResultTally implements Processor<String, FusionResult, String
                 .increment();
         // Its result closes the request: it is held no longer (a no-op for requests that never opened).
         open.close(r.getRequestId(), r.getAttempt());
-        context.forward(record);
+        context.forward(record, results);
+        events.emit(context, fusion.events.FusionEvent.completed(r, context.currentSystemTimeMs()));
     }
 }

@@ -61,7 +61,7 @@ public final class FusionApp implements AutoCloseable {
     /** Creates missing topics, then starts the streams app and waits until it runs. */
     public static FusionApp start(Settings settings, Topics topics, PipelineSettings pipeline, ChatClient client,
                                   CallCapacity capacity) throws InterruptedException {
-        createTopics(settings, topics, pipeline.auditTopics());
+        createTopics(settings, topics, pipeline.auditTopics(), pipeline.events());
         var topology = FusionTopology.build(topics, pipeline, client, capacity);
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
         streams.setUncaughtExceptionHandler(e -> {
@@ -144,6 +144,11 @@ public final class FusionApp implements AutoCloseable {
     }
 
     public static void createTopics(Settings s, Topics topics, boolean auditTopics) throws InterruptedException {
+        createTopics(s, topics, auditTopics, true);
+    }
+
+    /** Creates the pipeline's topics that are missing: the audit topics only with them on, the events topic only with events on. */
+    public static void createTopics(Settings s, Topics topics, boolean auditTopics, boolean events) throws InterruptedException {
         // Configured as Streams configures its own admin client: every kafka.* setting (admin.* ones unprefixed), not just security.
         String clientId = s.extra().getOrDefault(StreamsConfig.CLIENT_ID_CONFIG, s.applicationId());
         Map<String, Object> adminConfig = new StreamsConfig(streamsProperties(s)).getAdminConfigs(clientId + "-topics");
@@ -151,7 +156,7 @@ public final class FusionApp implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             // An audit topic nothing writes to is not created: off by default, they would only sit there empty.
-            for (String name : topics.used(auditTopics)) {
+            for (String name : topics.used(auditTopics, events)) {
                 if (existing.contains(name)) continue;
                 NewTopic topic = new NewTopic(name, s.partitions(), s.replication());
                 if (topics.compacted().contains(name)) {

@@ -174,7 +174,17 @@ public final class FusionConfig {
                         millis("fusion.join.deadline-ms", c.deadline()),
                         millis("fusion.calls.reuse-retention-ms", c.reuseRetention())),
                 millis("fusion.intake.retention-ms", d.requestRetention()),
-                bool("fusion.audit-topics", d.auditTopics()));
+                bool("fusion.audit-topics", d.auditTopics()),
+                quorum(),
+                bool("fusion.events", d.events()));
+    }
+
+    /** The quorum of requests that give none ({@code fusion.quorum.default}, unset: every panel model) and the grace. */
+    public fusion.intake.QuorumDefaults quorum() {
+        String q = values.get(fusion.intake.QuorumDefaults.QUORUM_SETTING);
+        Integer quorum = q == null || q.isBlank() ? null : integer(fusion.intake.QuorumDefaults.QUORUM_SETTING, 0);
+        return new fusion.intake.QuorumDefaults(quorum,
+                millis(fusion.intake.QuorumDefaults.GRACE_SETTING, Duration.ofMillis(fusion.intake.QuorumDefaults.GRACE_MS)).toMillis());
     }
 
     /**

@@ -3,6 +3,8 @@ package fusion.topology;
 import fusion.calls.CallCapacity;
 import fusion.calls.CallStage;
 import fusion.calls.PanelCalls;
+import fusion.events.EventRoute;
+import fusion.events.PanelAddedEvents;
 import fusion.fanout.OpenRequests;
 import fusion.fanout.PanelFanOut;
 import fusion.intake.Cancellations;
@@ -39,7 +41,7 @@ public final class FusionTopology {
         // intake
         source(t, "requests", topics.requests().asBytes());
         var intakeRoutes = new RequestIntake.Routes("dead-letters", "results", "to-turns", "fan-out", "rekey-requests");
-        RequestValidator validator = new RequestValidator(settings.requestDefaults());
+        RequestValidator validator = new RequestValidator(settings.requestDefaults(), settings.quorum());
         t.addProcessor("intake", () -> new RequestIntake(validator, intakeRoutes, settings.requestRetention(), topics.requestValues()), "requests");
         sink(t, "dead-letters", topics.deadLetters(), "intake");
         sink(t, "rekey-requests", topics.requests(), "intake");
@@ -66,15 +68,20 @@ public final class FusionTopology {
         }
         sink(t, "completed-calls-out", topics.completedCalls(), "panel-calls");
 
+        // each request's progress, written by the processor whose state change it reports, in its transaction
+        EventRoute events = EventRoute.to("events", settings.events());
+        if (events.on()) t.addProcessor("panel-added", () -> new PanelAddedEvents(events), "fan-out", "turn-fan-out");
+
         // join → judge → synthesis
-        t.addProcessor("join", () -> new PanelJoin(settings.emittedRetention(), settings.joinScanInterval()), "panel-calls");
-        t.addProcessor("judge", () -> new CallStage<>(JudgeStage.STORE, JudgeStage.STAGE, new JudgeStage("synthesis", "results"), client, capacity, settings.calls()), "join");
+        t.addProcessor("join", () -> new PanelJoin(settings.emittedRetention(), settings.joinScanInterval(), "judge", events), "panel-calls");
+        t.addProcessor("judge", () -> new CallStage<>(JudgeStage.STORE, JudgeStage.STAGE, new JudgeStage("synthesis", "results", events), client, capacity, settings.calls()), "join");
         t.addProcessor("synthesis", () -> new CallStage<>(fusion.synthesis.SynthesisStage.STORE, fusion.synthesis.SynthesisStage.STAGE,
                 new fusion.synthesis.SynthesisStage(), client, capacity, settings.calls()), "judge");
 
         // results: every writer's results pass one tally on their way to the compacted topic
-        t.addProcessor("results", ResultTally::new, "intake", "turn-guard", "judge", "synthesis");
+        t.addProcessor("results", () -> new ResultTally("results-out", events), "intake", "turn-guard", "judge", "synthesis");
         sink(t, "results-out", topics.results(), "results");
+        if (events.on()) sink(t, "events", topics.events(), "panel-added", "join", "judge", "results");
 
         // answered calls by fingerprint, from every task of every instance, for reuse
         if (settings.calls().reuseAnswers()) {
@@ -92,9 +99,10 @@ public final class FusionTopology {
 
         t.addStateStore(persistent(RequestIntake.SEEN_STORE, Serdes.Long()), "intake");
         t.addStateStore(persistent(TurnGuard.STORE, Serdes.String()), "turn-guard");
-        t.addStateStore(inMemory(OpenRequests.STORE, Topics.REQUEST), "fan-out", "turn-fan-out", "panel-calls", "judge", "synthesis", "results");
+        t.addStateStore(inMemory(OpenRequests.STORE, Topics.REQUEST), "fan-out", "turn-fan-out", "panel-calls", "join", "judge", "synthesis", "results");
         t.addStateStore(inMemory(PanelCalls.STORE, Topics.PANEL_TASK), "panel-calls");
-        t.addStateStore(inMemory(PanelJoin.STORE, DELIBERATION), "join");
+        // the panel calls read it too: a call still queued when its request went on at its quorum is not sent
+        t.addStateStore(inMemory(PanelJoin.STORE, DELIBERATION), "join", "panel-calls");
         t.addStateStore(persistent(PanelJoin.EMITTED_STORE, Serdes.Long()), "join");
         t.addStateStore(inMemory(JudgeStage.STORE, DELIBERATION), "judge");
         t.addStateStore(inMemory(fusion.synthesis.SynthesisStage.STORE, SYNTHESIS_TASK), "synthesis");

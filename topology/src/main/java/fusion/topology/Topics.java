@@ -31,6 +31,7 @@ public final class Topics {
     public static final AvroSerde<PanelResponse> PANEL_RESPONSE = new AvroSerde<>(PanelResponse.class);
     public static final AvroSerde<FusionResult> RESULT = new AvroSerde<>(FusionResult.class);
     public static final AvroSerde<CallOutcome> CALL_OUTCOME = new AvroSerde<>(CallOutcome.class);
+    public static final fusion.events.FusionEventSerde EVENT = new fusion.events.FusionEventSerde();
 
     private final WireFormat wire;
     private final AvroSerde<FusionRequest> requestValues;
@@ -42,6 +43,7 @@ public final class Topics {
     private final Topic<byte[], byte[]> deadLetters;
     private final Topic<String, CallOutcome> completedCalls;
     private final Topic<String, String> control;
+    private final Topic<String, fusion.events.FusionEvent> events;
 
     /** Topics under {@code prefix} in single-object encoding. */
     public Topics(String prefix) {
@@ -61,6 +63,7 @@ public final class Topics {
         this.deadLetters = new Topic<>(p + "requests.dlq", RAW, RAW);
         this.completedCalls = new Topic<>(p + "completed-calls", KEYS, wire.serde(CallOutcome.class));
         this.control = new Topic<>(p + "control", KEYS, Serdes.String());
+        this.events = new Topic<>(p + "events", KEYS, EVENT);
     }
 
     public static Topics withDefaultPrefix() {
@@ -102,12 +105,21 @@ public final class Topics {
     /** Operator commands, keyed by what they name ({@code cancel/<batch id>}); compacted; read by every instance. */
     public Topic<String, String> control() { return control; }
 
-    /** The topics a pipeline writes or reads: every one, the two audit topics only when they are on. */
+    /** Each request's progress, keyed by request id: JSON {@link fusion.events.FusionEvent}s ({@code fusion.events}, on by default). */
+    public Topic<String, fusion.events.FusionEvent> events() { return events; }
+
+    /** The topics a pipeline writes or reads: every one, the two audit topics only when they are on; the events topic too. */
     public List<String> used(boolean auditTopics) {
+        return used(auditTopics, true);
+    }
+
+    /** The topics a pipeline writes or reads: every one, the audit topics and the events topic only when they are on. */
+    public List<String> used(boolean auditTopics, boolean events) {
         List<String> pipeline = List.of(requests.name(), turns.name(), results.name(), deadLetters.name(), control.name(),
                 completedCalls.name());
-        if (!auditTopics) return pipeline;
-        return Stream.concat(pipeline.stream(), Stream.of(panelTasks.name(), panelResponses.name())).toList();
+        Stream<String> audit = auditTopics ? Stream.of(panelTasks.name(), panelResponses.name()) : Stream.empty();
+        Stream<String> progress = events ? Stream.of(this.events.name()) : Stream.empty();
+        return Stream.of(pipeline.stream(), audit, progress).flatMap(s -> s).toList();
     }
 
     /** Topics that keep only the latest record per key. */

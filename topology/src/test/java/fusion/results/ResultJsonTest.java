@@ -110,6 +110,7 @@ class ResultJsonTest {
                         new CallRecord("panel", "c/three", 200, null, 0L, 1, new TokenUsage(5L, 6L, 0L, 0.004, 0L, null), true, Map.of(), 0L, 0),
                         new CallRecord("judge", "j", 500, "server_error", 700L, 1, new TokenUsage(0L, 0L, 0L, null, 0L, null), false, Map.of(), 0L, 1))))
                 .setPanelMs(900L).setJudgeMs(700L).setAttempt(2).setMetadata(Map.of("row", "3", "batch_id", "b"))
+                .setQuorum(new fusion.schema.Quorum(1, 1))
                 .build();
         String line = ResultJson.toJson(r);
 
@@ -121,6 +122,7 @@ class ResultJsonTest {
         assertThat(back.getAnalysis()).isEqualTo(r.getAnalysis());
         assertThat(back.getAttempt()).isEqualTo(2);
         assertThat(back.getMetadata()).isEqualTo(r.getMetadata());
+        assertThat(back.getQuorum()).isEqualTo(r.getQuorum());
     }
 
     @Test

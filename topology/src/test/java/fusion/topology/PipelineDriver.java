@@ -34,6 +34,8 @@ public final class PipelineDriver implements AutoCloseable {
     private final TestInputTopic<String, byte[]> requests;
     private final TestOutputTopic<String, byte[]> results;
     private final TestOutputTopic<byte[], byte[]> deadLetters;
+    private final TestOutputTopic<String, fusion.events.FusionEvent> events;
+    private final List<fusion.events.FusionEvent> eventsSeen = new ArrayList<>();
     private final Path stateDir;
     private final Map<String, List<FusionResult>> seen = new HashMap<>();
     private final List<TestRecord<String, byte[]>> resultRecords = new ArrayList<>();
@@ -62,6 +64,7 @@ public final class PipelineDriver implements AutoCloseable {
         requests = driver.createInputTopic(topics.requests().name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         results = driver.createOutputTopic(topics.results().name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        events = driver.createOutputTopic(topics.events().name(), topics.events().keySerde().deserializer(), topics.events().valueSerde().deserializer());
     }
 
     public void submit(FusionRequest request) {
@@ -102,6 +105,17 @@ public final class PipelineDriver implements AutoCloseable {
         }
         drainResults();
         return seen;
+    }
+
+    /** Every event written so far, in the order written, each checked to be keyed by its request id. */
+    List<fusion.events.FusionEvent> events() {
+        for (var record : events.readRecordsToList()) {
+            if (!record.key().equals(record.value().requestId())) {
+                throw new AssertionError("event keyed " + record.key() + " is about request " + record.value().requestId());
+            }
+            eventsSeen.add(record.value());
+        }
+        return List.copyOf(eventsSeen);
     }
 
     List<TestRecord<byte[], byte[]>> deadLetters() {

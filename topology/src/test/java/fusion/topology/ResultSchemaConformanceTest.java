@@ -71,6 +71,7 @@ class ResultSchemaConformanceTest {
             p.submit(ask("final-answer", "Is nuclear power worth expanding?", "sim/alpha", "sim/beta").setFinalModel("sim/writer").build());
             p.submit(ask("synthesis-failed", "q", "sim/alpha").setFinalModel("sim/always-402").build());
             p.submit(ask("partial-panel", "q", "sim/alpha", "sim/always-500", "sim/beta").build());
+            p.submit(ask("quorum", "q", "sim/alpha", "sim/slow-3000").setQuorum(1).setQuorumGraceMs(0L).build());
             p.submit(ask("degraded-prose-judge", "q", "sim/alpha", "sim/beta").setModel("sim/prose-judge").build());
             p.submit(ask("degraded-judge-500", "q", "sim/alpha", "sim/beta").setModel("sim/always-500").build());
             p.submit(ask("all_panels_failed", "q", "sim/always-500", "sim/always-empty", "sim/always-garbage").build());
@@ -80,7 +81,7 @@ class ResultSchemaConformanceTest {
             p.submit(ask("fusion_invocation_capped", "q", "sim/alpha").setTurnId("turn-1").build());
             p.submit(ask("invalid_request", "q", "sim/alpha").setTemperature(3.0).build());
             p.submitJson("invalid-json-field", "{\"request_id\":\"invalid-json-field\",\"prompt\":\"q\",\"temperature\":\"hot\",\"row\":7}");
-            for (String id : List.of("ok", "final-answer", "synthesis-failed", "partial-panel", "degraded-prose-judge", "degraded-judge-500",
+            for (String id : List.of("ok", "final-answer", "synthesis-failed", "partial-panel", "quorum", "degraded-prose-judge", "degraded-judge-500",
                     "all_panels_failed", "insufficient_credits", "rate_limited", "fusion_invocation_capped", "invalid_request", "invalid-json-field")) {
                 KINDS.put(id, p.awaitResult(id));
             }
@@ -120,6 +121,8 @@ class ResultSchemaConformanceTest {
     void kindsAreWhatTheySay() {
         assertThat(KINDS.get("ok").getAnalysis()).isNotNull();
         assertThat(KINDS.get("partial-panel").getFailedModels()).hasSize(1);
+        assertThat(KINDS.get("quorum").getFailedModels()).extracting(f -> f.getReason()).containsExactly("quorum_timeout");
+        assertThat(KINDS.get("quorum").getQuorum()).isNotNull();
         assertThat(KINDS.get("degraded-prose-judge").getAnalysis()).isNull();
         assertThat(KINDS.get("degraded-judge-500").getJudgeFailure().getStatusCode()).isEqualTo(500);
         assertThat(KINDS.get("final-answer").getFinalAnswer()).isNotBlank();
