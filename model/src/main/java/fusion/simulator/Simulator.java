@@ -331,6 +331,10 @@ public final class Simulator implements AutoCloseable {
         ObjectNode line = JSON.createObjectNode().put("model", model).put("key", sha256(model + "\n" + body.get("messages")
                 + "\n" + body.path("temperature") + "\n" + body.path("max_completion_tokens"))).put("ts", System.currentTimeMillis())
                 .put("prompt", lastUser);
+        // a tool loop's later turns carry the tool results so far: 0 marks a call's first turn
+        int toolResults = 0;
+        for (JsonNode m : body.path("messages")) if ("tool".equals(m.path("role").asText())) toolResults++;
+        line.put("tool_results", toolResults);
         synchronized (requestLog) {
             try {
                 requestLog.write(line.toString());

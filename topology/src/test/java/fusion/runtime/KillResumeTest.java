@@ -68,7 +68,9 @@ class KillResumeTest {
             Map<String, Integer> panelCallsPerPrompt = new HashMap<>();
             for (String line : Files.readAllLines(requestLog)) {
                 JsonNode call = JSON.readTree(line);
-                if (PANEL.contains(call.get("model").asText())) panelCallsPerPrompt.merge(call.get("prompt").asText(), 1, Integer::sum);
+                // a call's first turn: later turns of its web tool loop are the same call going on, not another call
+                boolean firstTurn = call.path("tool_results").asInt() == 0;
+                if (PANEL.contains(call.get("model").asText()) && firstTurn) panelCallsPerPrompt.merge(call.get("prompt").asText(), 1, Integer::sum);
             }
             for (String id : answeredBeforeKill) {
                 String prompt = "Question " + id.substring("row-".length()) + ": weigh approach A against approach B";
