@@ -84,9 +84,11 @@ public final class BulkRun {
      * What a run of these rows has to do, from what earlier runs of the job left on the results topic, read once:
      * the rows to send (new ones, ones still in flight from a run that stopped, and results worth another try).
      *
+     * @param earlier     the latest result on the topic of each row that has one
      * @param earlierCost what every result on the topic cost, every try of a request counted (each was paid for)
      */
-    public record Plan(Rows rows, List<DatasetRows.Row> toSend, Map<String, Integer> wantedAttempt, int retried, double earlierCost) {
+    public record Plan(Rows rows, Map<String, FusionResult> earlier, List<DatasetRows.Row> toSend, Map<String, Integer> wantedAttempt,
+                       int retried, double earlierCost) {
         /** Every row has its final result: they are written from the topic, and no pipeline needs to run. */
         public boolean finished() {
             return toSend.isEmpty();
@@ -122,7 +124,7 @@ public final class BulkRun {
                 }
             }
         }
-        return new Plan(rows, toSend, wantedAttempt, retried, paid.cost());
+        return new Plan(rows, earlier, toSend, wantedAttempt, retried, paid.cost());
     }
 
     /** The results file is in the dataset's row order when this returns, however the results arrived. */
@@ -136,14 +138,36 @@ public final class BulkRun {
         try (ResultSink sink = new InputOrderResults(output, format, plan.rows().rowOf())) {
             List<FusionResult> unreadable = plan.rows().unreadable();
             unreadable.forEach(sink::write);
-            if (!plan.finished()) new Submitter(clientConfig).submit(topics.requests(), plan.toSend());
             int duplicates = (int) unreadable.stream()
                     .filter(r -> FailureReason.DUPLICATE_REQUEST_ID.wireName().equals(r.getFailureReason())).count();
-            RunSummary summary = new ResultCollector(clientConfig, topics.results(), progress)
-                    .collect(r -> r.getAttempt() >= plan.wantedAttempt().getOrDefault(r.getRequestId(), 1), plan.rows().requests().keySet(),
-                            ResultCollector.Until.ALL_EXPECTED, sink, started, unreadable.size(), stop);
+            RunSummary summary = plan.finished() ? replay(plan, sink, started)
+                    : submitAndCollect(plan, sink, started);
             return summary.withRetriedResults(plan.retried()).withDuplicateIds(duplicates);
         }
+    }
+
+    private RunSummary submitAndCollect(Plan plan, ResultSink sink, long started) {
+        new Submitter(clientConfig).submit(topics.requests(), plan.toSend());
+        return new ResultCollector(clientConfig, topics.results(), progress)
+                .collect(r -> r.getAttempt() >= plan.wantedAttempt().getOrDefault(r.getRequestId(), 1), plan.rows().requests().keySet(),
+                        ResultCollector.Until.ALL_EXPECTED, sink, started, plan.rows().unreadable().size(), stop);
+    }
+
+    /** Every row's result was in the plan's read of the topic: written from it, without reading the topic again. */
+    private RunSummary replay(Plan plan, ResultSink sink, long started) {
+        RunSummary.Tally tally = new RunSummary.Tally(started);
+        for (String id : plan.rows().requests().keySet()) {
+            FusionResult result = plan.earlier().get(id);
+            sink.write(result);
+            tally.add(result);
+        }
+        sink.flush();
+        int answered = plan.rows().unreadable().size();
+        int total = plan.rows().requests().size() + answered;
+        long elapsed = System.currentTimeMillis() - started;
+        progress.update(tally, total, elapsed);
+        progress.close();
+        return tally.summary(total, answered, elapsed);
     }
 
     /** The row as its request's next try; null for a row sent as JSON, which intake rejects whatever its try. */
