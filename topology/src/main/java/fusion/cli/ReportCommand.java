@@ -1,5 +1,6 @@
 package fusion.cli;
 
+import fusion.eval.Scoreboard;
 import fusion.report.DatasetReport;
 import fusion.report.ReportPage;
 import fusion.report.SavedResults;
@@ -24,11 +25,22 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "where the page goes; default RESULTS with .html in place of its extension")
     Path html;
 
+    @Option(names = "--grades", paramLabel = "GRADES", description = "fusion eval --out's grades of these results: the page shows its table "
+            + "(score per model and for the fused answer, wins and losses against the best single model, cost)")
+    Path grades;
+
     @Override
     public Integer call() throws IOException {
         Path page = html != null ? html : defaultPage(results);
         if (!writable("fusion report: --html", page)) return 2;
-        write(results, page);
+        if (grades != null && !Files.isRegularFile(grades)) throw new UsageError("--grades " + grades + " is not a file; give the file fusion eval --out wrote");
+        Scoreboard scoreboard;
+        try {
+            scoreboard = grades == null ? null : Scoreboard.read(grades);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        ReportPage.write(DatasetReport.of(results.getFileName().toString(), SavedResults.read(results)), scoreboard, page);
         System.out.println("report in " + page);
         return 0;
     }

@@ -33,6 +33,35 @@ public final class Scoreboard {
         return bestSingle;
     }
 
+    /**
+     * The scoreboard of a grades file as {@code fusion eval --out} writes it, for {@code fusion report --grades}.
+     *
+     * @throws IllegalArgumentException naming the file and line, when a line is no grade
+     */
+    public static Scoreboard read(java.nio.file.Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Evaluation.Grade> grades = new java.util.ArrayList<>();
+        int number = 0;
+        for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            number++;
+            if (line.isBlank()) continue;
+            com.fasterxml.jackson.databind.JsonNode g;
+            try {
+                g = json.readTree(line);
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException(file + " line " + number + " is not JSON; give the file fusion eval --out wrote");
+            }
+            if (!g.path("request_id").isTextual() || !g.path("answer").isTextual()) {
+                throw new IllegalArgumentException(file + " line " + number + " is no grade (request_id and answer are missing); "
+                        + "give the file fusion eval --out wrote");
+            }
+            grades.add(new Evaluation.Grade(g.get("request_id").asText(), g.get("answer").asText(),
+                    g.hasNonNull("score") ? g.get("score").asDouble() : null, g.hasNonNull("reason") ? g.get("reason").asText() : null,
+                    g.hasNonNull("failure") ? g.get("failure").asText() : null, g.path("answer_cost").asDouble(), g.path("grading_cost").asDouble()));
+        }
+        return of(grades);
+    }
+
     public static Scoreboard of(List<Evaluation.Grade> grades) {
         Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
         Map<String, Double> costs = new HashMap<>();

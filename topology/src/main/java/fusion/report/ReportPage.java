@@ -1,5 +1,7 @@
 package fusion.report;
 
+import fusion.eval.Scoreboard;
+
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
@@ -37,8 +39,15 @@ public final class ReportPage {
     private ReportPage() {}
 
     public static String render(DatasetReport report) {
+        return render(report, null);
+    }
+
+    /** @param grades fusion eval's scoreboard of these results, shown as its own table; null for none */
+    public static String render(DatasetReport report, Scoreboard grades) {
         Map<String, Object> context = new HashMap<>();
         context.put("report", report);
+        context.put("grades", grades == null ? java.util.List.of() : grades.rows());
+        context.put("bestSingle", grades == null || grades.bestSingle() == null ? "" : grades.bestSingle());
         context.put("bars", ReportCharts.bars(report));
         context.put("boxes", ReportCharts.boxes(report));
         context.put("bubbles", ReportCharts.bubbles(report));
@@ -59,9 +68,13 @@ public final class ReportPage {
 
     /** Writes the page next to its final name first, so a reader never sees half a report. */
     public static void write(DatasetReport report, Path file) throws IOException {
+        write(report, null, file);
+    }
+
+    public static void write(DatasetReport report, Scoreboard grades, Path file) throws IOException {
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try (Writer w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-            w.write(render(report));
+            w.write(render(report, grades));
         }
         Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
