@@ -244,10 +244,9 @@ class DeployFilesTest {
                     Duration.ofSeconds(5)).run(input, dir.resolve("results.jsonl"));
 
             // Kafka clients add per-partition meters as they fetch: wait for the scrape to hold what the dashboard asks
-            long deadline = System.currentTimeMillis() + 60_000;
-            do {
-                exported = exportedSeries(get(metrics.port(), MetricsEndpoint.PATH).body());
-            } while (!covers(exported, wanted) && System.currentTimeMillis() < deadline && pause());
+            exported = org.awaitility.Awaitility.await("a scrape with every series the dashboard asks for").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> exportedSeries(get(metrics.port(), MetricsEndpoint.PATH).body()), e -> covers(e, wanted));
 
             assertThat(get(metrics.port(), MetricsEndpoint.HEALTH_PATH).statusCode()).isEqualTo(200);
             List<String> check = new ArrayList<>(texts(compose().get("services").get("fusion").get("healthcheck").get("test")));
@@ -260,11 +259,6 @@ class DeployFilesTest {
             assertThat(exported).as("exported metrics").containsKey(want.getKey());
             assertThat(exported.get(want.getKey())).as("labels of " + want.getKey() + " that the dashboard uses").containsAll(want.getValue());
         }
-    }
-
-    private static boolean pause() throws InterruptedException {
-        Thread.sleep(500);
-        return true;
     }
 
     private static boolean covers(Map<String, Set<String>> exported, Map<String, Set<String>> wanted) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,13 +66,13 @@ class ProgressTerminalTest {
         tmux(socket, "-f", "/dev/null", "new-session", "-d", "-s", "run", "-x", Integer.toString(columns), "-y", "40", script);
         try {
             Set<String> progress = new LinkedHashSet<>();
-            String screen = "";
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (!screen.contains("EXIT=") && System.nanoTime() < deadline) {
-                screen = tmux(socket, "capture-pane", "-p", "-J", "-t", "run");
-                screen.lines().filter(l -> l.contains("in flight")).map(String::stripTrailing).forEach(progress::add);
-                Thread.sleep(100);
-            }
+            // the pane is read while the run redraws its line, every line seen kept, until the run has exited
+            String screen = org.awaitility.Awaitility.await("the run in the pane to exit").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        String now = tmux(socket, "capture-pane", "-p", "-J", "-t", "run");
+                        now.lines().filter(l -> l.contains("in flight")).map(String::stripTrailing).forEach(progress::add);
+                        return now;
+                    }, now -> now.contains("EXIT="));
             assertThat(screen).as(screen).contains("EXIT=0");
             assertThat(progress).as("progress lines seen").isNotEmpty()
                     .allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(columns));

@@ -2,6 +2,7 @@ package fusion.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
+import static org.awaitility.Awaitility.await;
 
 import fusion.calls.CallCapacity;
 import fusion.events.FusionEvent;
@@ -78,10 +79,8 @@ class QuorumClusterTest {
             var first = rig.app(dir.resolve("first"));
             // the grace outlasts the first instance; the laggard outlasts the test: only the stored grace can close it
             produce(kafka.bootstrapServers(), topics, request("r1", 1, 4000L, "sim/alpha", LAGGARD));
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (!events(kafka.bootstrapServers(), topics, "r1").contains("panel.completed sim/alpha") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-            }
+            await("the quorum's answer committed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> events(kafka.bootstrapServers(), topics, "r1").contains("panel.completed sim/alpha"));
             assertThat(events(kafka.bootstrapServers(), topics, "r1")).as("the quorum was in, and committed, before the stop")
                     .contains("panel.completed sim/alpha").doesNotContain("completed");
             first.close();
@@ -118,12 +117,8 @@ class QuorumClusterTest {
                         Duration.ofSeconds(30)).get("a2");
                 assertThat(next).as("the app goes on after the laggard's call came back from its store").hasSize(1);
 
-                long deadline = System.currentTimeMillis() + 20_000;
-                List<String> steps = events(kafka.bootstrapServers(), topics, "a1");
-                while (!steps.contains("panel.failed " + LAGGARD) && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(100);
-                    steps = events(kafka.bootstrapServers(), topics, "a1");
-                }
+                List<String> steps = await("the laggard recorded").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> events(kafka.bootstrapServers(), topics, "a1"), e -> e.contains("panel.failed " + LAGGARD));
                 assertThat(steps).as("recorded after the result, once").endsWith("completed", "panel.failed " + LAGGARD);
                 assertThat(CommittedResults.keys(kafka.bootstrapServers(), topics.results().name())).filteredOn("a1"::equals).hasSize(1);
                 assertThat(simulator.callCount() - callsBefore).as("a2's calls only: alpha, beta and the judge").isEqualTo(3);
