@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -427,17 +426,6 @@ public final class SimulatedBatches {
     }
 
     private static void send(HttpExchange exchange, Reply reply) {
-        try {
-            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", reply.body().startsWith("{") ? "application/json" : "application/jsonl");
-            exchange.sendResponseHeaders(reply.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            log.debug("client went away before the simulator answered: {}", e.toString());
-        } finally {
-            exchange.close();
-        }
+        Simulator.answer(exchange, reply.status(), reply.body().startsWith("{") ? "application/json" : "application/jsonl", null, reply.body());
     }
 }

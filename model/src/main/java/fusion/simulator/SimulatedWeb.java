@@ -5,15 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The simulator's small web, on the same loopback port as its chat API, so web_search and web_fetch have something
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * Simulated text says so, so it is never mistaken for a real page.
  */
 final class SimulatedWeb {
-    private static final Logger log = LoggerFactory.getLogger(SimulatedWeb.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int HITS = 3;
 
@@ -104,17 +99,6 @@ final class SimulatedWeb {
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) {
-        try (exchange) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
-        } catch (IOException e) {
-            log.debug("client went away before the simulated web answered: {}", e.toString());
-        }
+        Simulator.answer(exchange, status, contentType, null, body);
     }
 }

@@ -311,18 +311,26 @@ public final class Simulator implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, Reply reply) {
-        try {
-            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", reply.body().startsWith("{") ? "application/json" : "text/html");
-            if (reply.retryAfter() != null) exchange.getResponseHeaders().set("Retry-After", reply.retryAfter());
-            exchange.sendResponseHeaders(reply.status(), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
+        answer(exchange, reply.status(), reply.body().startsWith("{") ? "application/json" : "text/html", reply.retryAfter(), reply.body());
+    }
+
+    /**
+     * Writes one HTTP answer of any of the simulator's endpoints and closes the exchange; a client gone already is
+     * no error of the simulator's.
+     */
+    static void answer(HttpExchange exchange, int status, String contentType, String retryAfter, String body) {
+        try (exchange) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            if (retryAfter != null) exchange.getResponseHeaders().set("Retry-After", retryAfter);
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
             }
         } catch (IOException e) {
             log.debug("client went away before the simulator answered: {}", e.toString());
-        } finally {
-            exchange.close();
         }
     }
 
