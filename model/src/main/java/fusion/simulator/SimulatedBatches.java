@@ -302,10 +302,8 @@ public final class SimulatedBatches {
 
     /** The same choice of answer {@link Simulator} makes for a synchronous call. */
     static String content(String model, String lastUser, String messages) {
-        if (SimulatedAnswers.isSynthesis(lastUser)) return SimulatedAnswers.synthesis(lastUser);
-        if (SimulatedAnswers.isJudge(lastUser) && model.contains("prose")) return SimulatedAnswers.prose();
-        if (SimulatedAnswers.isJudge(lastUser) && model.contains("misshapen")) return SimulatedAnswers.misshapen();
-        if (SimulatedAnswers.isJudge(lastUser)) return SimulatedAnswers.judge(lastUser);
+        String role = Simulator.roleAnswer(model, lastUser);
+        if (role != null) return role;
         return SimulatedAnswers.panel(model, lastUser, Simulator.hash(messages), Simulator.hash(model + "\n" + messages));
     }
 

@@ -209,13 +209,8 @@ public final class Simulator implements AutoCloseable {
         if ((u - behaviour.emptyRate()) < 0 || model.contains("always-empty") || body.path("max_completion_tokens").asInt(Integer.MAX_VALUE) < 16) {
             return new Reply(200, completion(model, messages, "", "length"), null, delay);
         }
-        String content;
-        if (SimulatedGrades.isGrader(lastUser)) content = SimulatedGrades.grade(lastUser);
-        else if (SimulatedAnswers.isSynthesis(lastUser)) content = SimulatedAnswers.synthesis(lastUser);
-        else if (SimulatedAnswers.isJudge(lastUser) && model.contains("prose")) content = SimulatedAnswers.prose();
-        else if (SimulatedAnswers.isJudge(lastUser) && model.contains("misshapen")) content = SimulatedAnswers.misshapen();
-        else if (SimulatedAnswers.isJudge(lastUser)) content = SimulatedAnswers.judge(lastUser);
-        else {
+        String content = roleAnswer(model, lastUser);
+        if (content == null) {
             var toolAnswers = SimulatedToolUse.toolAnswers(body.get("messages"));
             if (toolAnswers.isEmpty()) {
                 var toolCalls = SimulatedToolUse.calls(body, SimulatedToolUse.topic(lastUser), promptHash, modelHash, "http://127.0.0.1:" + port());
@@ -228,6 +223,16 @@ public final class Simulator implements AutoCloseable {
             }
         }
         return new Reply(200, completion(model, messages, content, "stop"), null, delay);
+    }
+
+    /** What a grader, a synthesis writer or a judge answers, by what the prompt asks of it; null for a panel model's prompt. */
+    static String roleAnswer(String model, String lastUser) {
+        if (SimulatedGrades.isGrader(lastUser)) return SimulatedGrades.grade(lastUser);
+        if (SimulatedAnswers.isSynthesis(lastUser)) return SimulatedAnswers.synthesis(lastUser);
+        if (SimulatedAnswers.isJudge(lastUser) && model.contains("prose")) return SimulatedAnswers.prose();
+        if (SimulatedAnswers.isJudge(lastUser) && model.contains("misshapen")) return SimulatedAnswers.misshapen();
+        if (SimulatedAnswers.isJudge(lastUser)) return SimulatedAnswers.judge(lastUser);
+        return null;
     }
 
     /** A failure the way a provider sends it; 599 stands for "no answer in time". */
