@@ -1,6 +1,7 @@
 package fusion.model.batch;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A provider's batch API, the same for each provider: submit the calls for one model and endpoint, poll, fetch the
@@ -25,6 +26,23 @@ public interface BatchApi {
      * @throws IllegalArgumentException when the lines break the limits, mix models or repeat a custom_id
      */
     SubmittedBatch submit(String model, List<BatchLine> lines) throws BatchException;
+
+    /**
+     * As {@link #submit(String, List)}, with {@code label} sent along where the provider keeps a batch's metadata, so
+     * {@link #find} can recognise the batch later. A provider without metadata ignores the label.
+     */
+    default SubmittedBatch submit(String model, List<BatchLine> lines, String label) throws BatchException {
+        return submit(model, lines);
+    }
+
+    /**
+     * The batch submitted earlier under {@code label}, if the provider can list batches with their metadata: lets a
+     * caller that crashed after submitting and before recording the batch id adopt that batch instead of submitting
+     * it twice. Empty when no such batch is listed, or when this provider cannot list.
+     */
+    default Optional<SubmittedBatch> find(String model, String label, List<String> customIds) throws BatchException {
+        return Optional.empty();
+    }
 
     BatchProgress poll(String batchId) throws BatchException;
 
