@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * Magic model ids: {@code batch-expired} (expires with half its lines answered), {@code batch-failed} (fails whole),
  * {@code always-NNN} (every line answered with HTTP NNN). Every submission is recorded ({@link #submissions()}) and
  * written to the request log as a {@code "batch"} line; no line counts as a chat-completion call.
+ *
+ * <p>A create's {@code metadata} is kept and shown, and {@code GET /batches?limit=&after=} lists batches newest first
+ * (OpenAI's and OpenRouter's list shape). {@link Settings#createFailures()} makes the first creations answer 500 after
+ * the batch was stored: the crash window a caller closes by listing (a batch it never heard of).
  */
 public final class SimulatedBatches {
     private static final Logger log = LoggerFactory.getLogger(SimulatedBatches.class);
@@ -53,9 +57,11 @@ public final class SimulatedBatches {
      * @param lineFailureRate fraction of lines answered with an error object instead of a response
      * @param missingRate     fraction of lines left out of a completed batch's results
      * @param inlineResults   at most this many results come inline with the batch; more are only served paginated
+     * @param createFailures  this many creations (the first, counted from {@link #configure}) store the batch and then answer
+     *                        500, as a provider that accepted it and failed before saying so
      */
-    public record Settings(int turnaroundPolls, double lineFailureRate, double missingRate, int inlineResults) {
-        public static final Settings DEFAULTS = new Settings(2, 0, 0, 1000);
+    public record Settings(int turnaroundPolls, double lineFailureRate, double missingRate, int inlineResults, int createFailures) {
+        public static final Settings DEFAULTS = new Settings(2, 0, 0, 1000, 0);
         static final String PREFIX = SimulatorConfig.PREFIX + "batch.";
 
         public Settings {
@@ -64,16 +70,25 @@ public final class SimulatedBatches {
                 throw new IllegalArgumentException(PREFIX + "failure.line and " + PREFIX + "failure.missing must be fractions adding up to at most 1");
             }
             if (inlineResults < 0) throw new IllegalArgumentException(PREFIX + "inline-results is " + inlineResults + "; it must be 0 or more");
+            if (createFailures < 0) throw new IllegalArgumentException(PREFIX + "create-failures is " + createFailures + "; it must be 0 or more");
         }
 
-        /** From {@code fusion.simulator.batch.turnaround-polls}, {@code .failure.line}, {@code .failure.missing}, {@code .inline-results}. */
+        public Settings(int turnaroundPolls, double lineFailureRate, double missingRate, int inlineResults) {
+            this(turnaroundPolls, lineFailureRate, missingRate, inlineResults, 0);
+        }
+
+        /**
+         * From {@code fusion.simulator.batch.turnaround-polls}, {@code .failure.line}, {@code .failure.missing},
+         * {@code .inline-results}, {@code .create-failures}.
+         */
         public static Settings fromProperties(Map<String, String> p) {
             try {
                 return new Settings(
                         Integer.parseInt(p.getOrDefault(PREFIX + "turnaround-polls", "2").strip()),
                         Double.parseDouble(p.getOrDefault(PREFIX + "failure.line", "0").strip()),
                         Double.parseDouble(p.getOrDefault(PREFIX + "failure.missing", "0").strip()),
-                        Integer.parseInt(p.getOrDefault(PREFIX + "inline-results", "1000").strip()));
+                        Integer.parseInt(p.getOrDefault(PREFIX + "inline-results", "1000").strip()),
+                        Integer.parseInt(p.getOrDefault(PREFIX + "create-failures", "0").strip()));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("a " + PREFIX + "* setting is not a number: " + e.getMessage());
             }
@@ -94,6 +109,7 @@ public final class SimulatedBatches {
         final String api;
         final String model;
         final List<Line> lines;
+        final JsonNode metadata;
         final long createdAt = System.currentTimeMillis() / 1000;
         int polls;
         boolean cancelRequested;
@@ -102,17 +118,21 @@ public final class SimulatedBatches {
         String outputFileId;
         String errorFileId;
 
-        Batch(String id, String api, String model, List<Line> lines) {
+        Batch(String id, String api, String model, List<Line> lines, JsonNode metadata) {
             this.id = id;
             this.api = api;
             this.model = model;
             this.lines = lines;
+            this.metadata = metadata;
         }
     }
 
     private final SimulatorConfig config;
     private volatile Settings settings = Settings.DEFAULTS;
     private final Map<String, Batch> batches = new ConcurrentHashMap<>();
+    /** Batches in creation order, for the newest-first list. */
+    private final List<Batch> created = new CopyOnWriteArrayList<>();
+    private final AtomicInteger createFailuresLeft = new AtomicInteger();
     private final Map<String, String> files = new ConcurrentHashMap<>();
     private final List<Submission> submissions = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -127,6 +147,7 @@ public final class SimulatedBatches {
 
     public void configure(Settings s) {
         this.settings = s;
+        createFailuresLeft.set(s.createFailures());
     }
 
     /** Batches received so far, in order. */
@@ -164,6 +185,7 @@ public final class SimulatedBatches {
             return content == null ? notFound("file " + file.group(1)) : new Reply(200, content);
         }
         if (path.matches(".*/batches/?$") && method.equals("POST")) return create(JSON.readTree(raw));
+        if (path.matches(".*/batches/?$") && method.equals("GET")) return list(exchange.getRequestURI().getRawQuery());
         Matcher m = BATCH_PATH.matcher(path);
         if (!m.matches()) return notFound("endpoint " + method + " " + path);
         Batch batch = batches.get(m.group(1));
@@ -214,11 +236,16 @@ public final class SimulatedBatches {
             for (JsonNode r : body.path("requests")) lines.add(new Line(r.path("custom_id").asText(), r.path("body")));
         }
         if (lines.isEmpty()) return new Reply(400, error(400, "a batch needs at least one request").toString());
-        Batch batch = new Batch("batch_sim_" + ids.incrementAndGet(), api, model, lines);
+        JsonNode metadata = body.path("metadata").isObject() ? body.get("metadata") : null;
+        Batch batch = new Batch("batch_sim_" + ids.incrementAndGet(), api, model, lines, metadata);
         batches.put(batch.id, batch);
+        created.add(batch);
         Submission submission = new Submission(batch.id, api, model, lines.stream().map(Line::customId).toList());
         submissions.add(submission);
         logSubmission(submission);
+        if (createFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return new Reply(500, error(500, "simulated failure after batch " + batch.id + " was created").toString());
+        }
         synchronized (batch) {
             return new Reply(api.equals("openrouter") ? 202 : 200, view(batch).toString());
         }
@@ -333,7 +360,43 @@ public final class SimulatedBatches {
             if (terminal(batch.status) && batch.results.size() <= settings.inlineResults()) batch.results.forEach(inline::add);
         }
         v.putObject("request_counts").put("total", batch.lines.size()).put("completed", completed).put("failed", failed);
+        if (batch.metadata != null) v.set("metadata", batch.metadata);
+        else v.putNull("metadata");
         return v;
+    }
+
+    /** {@code GET /batches?limit=1..100&after=id}: newest first, {@code results} left out as OpenRouter's list does; not a poll. */
+    private Reply list(String rawQuery) {
+        Map<String, String> query = query(rawQuery);
+        int limit;
+        try {
+            limit = Integer.parseInt(query.getOrDefault("limit", "20"));
+        } catch (NumberFormatException e) {
+            return new Reply(400, error(400, "limit must be a number from 1 to 100").toString());
+        }
+        if (limit < 1 || limit > 100) return new Reply(400, error(400, "limit must be from 1 to 100").toString());
+        List<Batch> newest = new ArrayList<>(created);
+        Collections.reverse(newest);
+        int from = 0;
+        if (query.containsKey("after")) {
+            from = -1;
+            for (int i = 0; i < newest.size(); i++) if (newest.get(i).id.equals(query.get("after"))) from = i + 1;
+            if (from < 0) return notFound("batch " + query.get("after"));
+        }
+        int to = Math.min(newest.size(), from + limit);
+        ObjectNode page = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = page.putArray("data");
+        for (Batch b : newest.subList(from, to)) {
+            synchronized (b) {
+                ObjectNode item = view(b);
+                if (item.has("results")) item.putNull("results");
+                data.add(item);
+            }
+        }
+        if (data.isEmpty()) page.putNull("first_id").putNull("last_id");
+        else page.put("first_id", data.get(0).path("id").asText()).put("last_id", data.get(data.size() - 1).path("id").asText());
+        page.put("has_more", to < newest.size());
+        return new Reply(200, page.toString());
     }
 
     private Reply page(Batch batch, String rawQuery) {

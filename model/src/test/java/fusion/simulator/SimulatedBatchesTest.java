@@ -220,7 +220,8 @@ class SimulatedBatchesTest {
         assertThat(SimulatedBatches.Settings.fromProperties(Map.of())).isEqualTo(SimulatedBatches.Settings.DEFAULTS);
         assertThat(SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.turnaround-polls", "5",
                 "fusion.simulator.batch.failure.line", "0.1", "fusion.simulator.batch.failure.missing", "0.05",
-                "fusion.simulator.batch.inline-results", "20"))).isEqualTo(new SimulatedBatches.Settings(5, 0.1, 0.05, 20));
+                "fusion.simulator.batch.inline-results", "20", "fusion.simulator.batch.create-failures", "2")))
+                .isEqualTo(new SimulatedBatches.Settings(5, 0.1, 0.05, 20, 2));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.turnaround-polls", "-1")))
                 .hasMessageContaining("fusion.simulator.batch.turnaround-polls is -1");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.failure.line", "0.8",
@@ -240,5 +241,78 @@ class SimulatedBatchesTest {
                     assertThat(e.getMessage()).doesNotContain("sk-wrong-key-0123456789", "sk-sim-secret-0123456789");
                 });
         assertThat(sim.batches().submissions()).isEmpty();
+    }
+
+    OpenAiBatchApi openAi(Simulator sim) {
+        return new OpenAiBatchApi(ProviderConfig.of("openai", sim.baseUrl(), null), http, FAST, BatchCost.REPORTED_ONLY);
+    }
+
+    @Test
+    @DisplayName("crash window: the batch is created but the answer is a 500; submit fails retryably, find adopts the batch, one submission in all")
+    void createdButFailedThenAdopted() throws Exception {
+        Simulator sim = simulator(Map.of());
+        sim.batches().configure(SimulatedBatches.Settings.fromProperties(Map.of("fusion.simulator.batch.create-failures", "1",
+                "fusion.simulator.batch.turnaround-polls", "1")));
+        OpenAiBatchApi api = openAi(sim);
+        List<BatchLine> lines = lines(PANEL, 3);
+        List<String> ids = lines.stream().map(BatchLine::customId).toList();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> api.submit(PANEL, lines, "run-1:panel:chunk-0"))
+                .isInstanceOfSatisfying(BatchException.class, e -> assertThat(e.retryable()).isTrue());
+        SubmittedBatch adopted = api.find(PANEL, "run-1:panel:chunk-0", ids).orElseThrow();
+        pollToEnd(api, adopted);
+        BatchResults results = api.results(adopted);
+
+        assertThat(sim.batches().submissions()).hasSize(1);
+        assertThat(adopted.batchId()).isEqualTo(sim.batches().submissions().get(0).batchId());
+        assertThat(results.status()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(results.outcomes()).containsOnlyKeys(ids);
+        assertThat(results.missing()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("find adopts the labelled batch from the simulator's second list page, and finds nothing for a label never sent")
+    void findAcrossSimulatedPages() throws Exception {
+        Simulator sim = simulator(Map.of());
+        OpenAiBatchApi api = openAi(sim);
+        SubmittedBatch mine = api.submit(PANEL, lines(PANEL, 2), "run-1:panel:chunk-0");
+        for (int i = 0; i < 100; i++) api.submit(PANEL, lines(PANEL, 1), "run-1:panel:later-" + i);
+
+        assertThat(api.find(PANEL, "run-1:panel:chunk-0", mine.customIds())).contains(mine);
+        assertThat(api.find(PANEL, "run-2:never", List.of("x"))).isEmpty();
+        assertThat(sim.batches().submissions()).hasSize(101);
+    }
+
+    @Test
+    @DisplayName("GET /batches lists newest first, limit and after page through, metadata is kept as sent, results are left out; not a poll")
+    void listEndpoint() throws Exception {
+        Simulator sim = simulator(Map.of());
+        OpenRouterBatchApi api = openRouter(sim);
+        SubmittedBatch first = api.submit(PANEL, lines(PANEL, 1));
+        SubmittedBatch second = api.submit(PANEL, lines(PANEL, 1));
+        String created = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/batches"))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                        {"endpoint": "/v1/chat/completions", "model": "%s", "metadata": {"job": "j1"},
+                         "requests": [{"custom_id": "a", "body": {"messages": [{"role": "user", "content": "hi"}]}}]}""".formatted(PANEL))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String third = JSON.readTree(created).path("id").asText();
+
+        JsonNode page1 = get(sim, "/batches?limit=2");
+        JsonNode page2 = get(sim, "/batches?limit=2&after=" + page1.path("last_id").asText());
+
+        assertThat(page1.path("data")).extracting(b -> b.path("id").asText()).containsExactly(third, second.batchId());
+        assertThat(page1.path("has_more").asBoolean()).isTrue();
+        assertThat(page1.path("data").get(0).path("metadata").path("job").asText()).isEqualTo("j1");
+        assertThat(page1.path("data").get(0).path("results").isNull()).isTrue();
+        assertThat(page2.path("data")).extracting(b -> b.path("id").asText()).containsExactly(first.batchId());
+        assertThat(page2.path("has_more").asBoolean()).isFalse();
+        assertThat(api.poll(first.batchId()).status()).as("listing did not count as a poll").isEqualTo(BatchStatus.IN_PROGRESS);
+    }
+
+    JsonNode get(Simulator sim, String path) throws Exception {
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + path)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 }

@@ -14,6 +14,7 @@ import fusion.model.Usage;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  *   <li>cancel: {@code POST /messages/batches/{id}/cancel}.</li>
  * </ul>
  * {@code response_format} is not sent: the Messages API has no chat-completions {@code json_schema}.
+ * A batch has no metadata (the create body holds only {@code requests}; a request's {@code params.metadata} is the
+ * Messages API's {@code user_id}), so a label is not sent and {@link #find} cannot recognise a batch.
  */
 public final class AnthropicBatchApi extends HttpBatchApi {
     /** {@code max_tokens} is required by the Messages API; used when a request sets no {@code max_completion_tokens}. */
@@ -136,6 +139,15 @@ public final class AnthropicBatchApi extends HttpBatchApi {
             case "timeout_error" -> FailureKind.TIMEOUT;
             default -> FailureKind.UPSTREAM_ERROR;
         };
+    }
+
+    /**
+     * Always empty: {@code GET /messages/batches} lists batches newest first, but shows no metadata or custom_ids to match
+     * a label against.
+     */
+    @Override
+    public Optional<SubmittedBatch> find(String model, String label, List<String> customIds) {
+        return Optional.empty();
     }
 
     @Override

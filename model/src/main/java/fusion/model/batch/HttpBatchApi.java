@@ -9,15 +9,30 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /** What the HTTP batch APIs share: the provider's endpoints, limits, poll schedule, pricing and line bodies. */
 abstract class HttpBatchApi implements BatchApi {
     /** The chat-completions endpoint every line of our batches targets, as OpenAI and OpenRouter name it. */
     static final String CHAT_ENDPOINT = "/v1/chat/completions";
+    /** The metadata key a batch's label is sent under, where the provider keeps metadata. */
+    static final String LABEL_KEY = "fusion_label";
+    /** OpenAI's metadata values hold at most 512 characters. */
+    static final int MAX_LABEL = 512;
+    /** The largest page of {@code GET /batches} OpenAI serves. */
+    static final int LIST_PAGE = 100;
+    /**
+     * How far back {@link #findLabelled} reads: a batch being adopted was submitted moments before a crash, and no batch
+     * outlives its 24 h window; the page cap bounds the cost for an account with many batches.
+     */
+    static final int LIST_PAGES = 10;
+    static final Duration LIST_HORIZON = Duration.ofHours(24);
 
     final BatchHttp http;
     final BatchCost cost;
@@ -107,6 +122,36 @@ abstract class HttpBatchApi implements BatchApi {
             throw new BatchException(FailureKind.INVALID_RESPONSE, null, provider() + " accepted a batch but named no id: " + answer);
         }
         return new SubmittedBatch(provider(), id, model, lines.stream().map(BatchLine::customId).toList());
+    }
+
+    static void checkLabel(String label) {
+        if (label != null && (label.isBlank() || label.length() > MAX_LABEL)) {
+            throw new IllegalArgumentException("a batch label must be 1 to " + MAX_LABEL + " characters: '" + label + "'");
+        }
+    }
+
+    /**
+     * The newest batch whose {@code metadata.fusion_label} is {@code label}, read from {@code GET /batches?limit=&after=}
+     * (newest first): at most {@link #LIST_PAGES} pages, stopping at the first batch older than {@link #LIST_HORIZON}.
+     * A failure to list is thrown (retryable where it is), never taken for "no such batch".
+     */
+    Optional<SubmittedBatch> findLabelled(String model, String label, List<String> customIds) throws BatchException {
+        Objects.requireNonNull(label, "label");
+        long oldest = Instant.now().minus(LIST_HORIZON).getEpochSecond();
+        String after = null;
+        for (int page = 0; page < LIST_PAGES; page++) {
+            String query = "?limit=" + LIST_PAGE + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+            JsonNode list = http.sendJson("looking for batch " + label, HttpRequest.newBuilder(http.uri(batchesPath + query)).GET());
+            for (JsonNode batch : list.path("data")) {
+                if (label.equals(batch.path("metadata").path(LABEL_KEY).asText(null))) {
+                    return Optional.of(new SubmittedBatch(provider(), batch.path("id").asText(), model, customIds));
+                }
+                if (batch.path("created_at").asLong(Long.MAX_VALUE) < oldest) return Optional.empty();
+            }
+            after = list.path("last_id").asText(null);
+            if (!list.path("has_more").asBoolean(false) || after == null || after.isBlank()) return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     @Override

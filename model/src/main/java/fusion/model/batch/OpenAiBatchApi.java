@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -20,7 +21,9 @@ import java.util.UUID;
  *       {@code input_file_id}, {@code endpoint} and {@code completion_window: "24h"};</li>
  *   <li>poll: {@code GET /batches/{id}}: status, {@code request_counts}, {@code errors.data[]} for a failed batch;</li>
  *   <li>results: {@code output_file_id} and {@code error_file_id}, each read from {@code GET /files/{id}/content} as JSONL;</li>
- *   <li>cancel: {@code POST /batches/{id}/cancel} (status {@code cancelling}, then {@code cancelled}).</li>
+ *   <li>cancel: {@code POST /batches/{id}/cancel} (status {@code cancelling}, then {@code cancelled});</li>
+ *   <li>label: sent as {@code metadata: {"fusion_label": label}} on create; {@link #find} lists {@code GET /batches}
+ *       (newest first, {@code limit}, {@code after}) and matches it.</li>
  * </ul>
  */
 public final class OpenAiBatchApi extends HttpBatchApi {
@@ -30,7 +33,13 @@ public final class OpenAiBatchApi extends HttpBatchApi {
 
     @Override
     public SubmittedBatch submit(String model, List<BatchLine> lines) throws BatchException {
+        return submit(model, lines, null);
+    }
+
+    @Override
+    public SubmittedBatch submit(String model, List<BatchLine> lines, String label) throws BatchException {
         check(model, lines);
+        checkLabel(label);
         StringBuilder jsonl = new StringBuilder();
         try {
             for (BatchLine line : lines) {
@@ -51,7 +60,13 @@ public final class OpenAiBatchApi extends HttpBatchApi {
         String fileId = uploaded.path("id").asText("");
         if (fileId.isBlank()) throw new BatchException(FailureKind.INVALID_RESPONSE, null, "OpenAI stored the batch file but named no id: " + uploaded);
         ObjectNode create = http.json.createObjectNode().put("input_file_id", fileId).put("endpoint", CHAT_ENDPOINT).put("completion_window", "24h");
+        if (label != null) create.putObject("metadata").put(LABEL_KEY, label);
         return create(model, lines, "application/json", HttpRequest.BodyPublishers.ofString(create.toString()));
+    }
+
+    @Override
+    public Optional<SubmittedBatch> find(String model, String label, List<String> customIds) throws BatchException {
+        return findLabelled(model, label, customIds);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * OpenRouter's Batch API ({@code {baseUrl}/batches}, base {@code https://openrouter.ai/api/v1}; also served under
@@ -22,6 +23,8 @@ import java.util.List;
  *       {@code has_more}, {@code next_cursor}).</li>
  * </ul>
  * There is no cancel endpoint ({@code DELETE /batches/{id}} only removes a terminal batch), so {@link #cancel} says no.
+ * Nor is there batch metadata: the submit body ({@code BatchSubmitBody}) has no {@code metadata}, and the list
+ * ({@code GET /batches}) shows none, so a label is not sent and {@link #find} cannot recognise a batch (see docs/BATCH.md).
  */
 public final class OpenRouterBatchApi extends HttpBatchApi {
     /** The largest page {@code /results} serves. */
@@ -64,6 +67,15 @@ public final class OpenRouterBatchApi extends HttpBatchApi {
             } while (cursor != null && !cursor.isBlank());
         }
         return lines.results(batchId, progress.status(), submitted.customIds());
+    }
+
+    /**
+     * Always empty: OpenRouter lists batches but keeps no metadata to match a label against, and matching on model and
+     * size could adopt another chunk's batch. A crash between its acceptance and the caller recording the id stays open.
+     */
+    @Override
+    public Optional<SubmittedBatch> find(String model, String label, List<String> customIds) {
+        return Optional.empty();
     }
 
     @Override

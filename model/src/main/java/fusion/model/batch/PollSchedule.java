@@ -22,6 +22,11 @@ public record PollSchedule(Duration first, Duration max, double factor) {
         if (!(factor >= 1.0)) throw new IllegalArgumentException("factor must be at least 1: " + factor);
     }
 
+    /** The same wait before every poll, e.g. a short one against the simulator ({@code fusion.batch.poll-ms}). */
+    public static PollSchedule fixed(Duration every) {
+        return new PollSchedule(every, every, 1.0);
+    }
+
     /** The wait before poll number {@code polls + 1}, {@code polls} having been made (0 for the first poll after submission). */
     public Duration delayBefore(int polls) {
         double ms = first.toMillis() * Math.pow(factor, Math.max(0, polls));

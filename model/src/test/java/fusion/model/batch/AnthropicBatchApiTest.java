@@ -155,4 +155,11 @@ class AnthropicBatchApiTest {
             assertThat(e.getMessage()).doesNotContain(KEY).contains("fusion.provider.anthropic.api-key");
         });
     }
+
+    @Test
+    @DisplayName("find finds nothing and asks nothing: Anthropic's batches carry no metadata to match a label against")
+    void findEmpty() throws Exception {
+        assertThat(api.find(MODEL, "run-7:chunk-0", List.of("r1"))).isEmpty();
+        assertThat(server.getRequestCount()).isZero();
+    }
 }

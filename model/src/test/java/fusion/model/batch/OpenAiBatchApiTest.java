@@ -163,4 +163,92 @@ class OpenAiBatchApiTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("50000-request");
         assertThat(server.getRequestCount()).isZero();
     }
+
+    /** A listed batch, created {@code ageSeconds} ago, with {@code label} as its fusion_label (none when null). */
+    static String listed(String id, String label, long ageSeconds) {
+        String metadata = label == null ? "null" : "{\"fusion_label\": \"" + label + "\"}";
+        return """
+                {"id": "%s", "object": "batch", "endpoint": "/v1/chat/completions", "errors": null, "input_file_id": "file-%s",
+                 "completion_window": "24h", "status": "in_progress", "output_file_id": null, "error_file_id": null,
+                 "created_at": %d, "request_counts": {"total": 2, "completed": 0, "failed": 0}, "metadata": %s}"""
+                .formatted(id, id, java.time.Instant.now().getEpochSecond() - ageSeconds, metadata);
+    }
+
+    static MockResponse page(boolean hasMore, String... batches) {
+        String first = batches.length == 0 ? "null" : "\"" + JSON_ID.matcher(batches[0]).results().findFirst().orElseThrow().group(1) + "\"";
+        String last = batches.length == 0 ? "null"
+                : "\"" + JSON_ID.matcher(batches[batches.length - 1]).results().findFirst().orElseThrow().group(1) + "\"";
+        return json(200, "{\"object\": \"list\", \"data\": [" + String.join(",", batches) + "], \"first_id\": " + first
+                + ", \"last_id\": " + last + ", \"has_more\": " + hasMore + "}");
+    }
+
+    static final java.util.regex.Pattern JSON_ID = java.util.regex.Pattern.compile("\"id\": \"([^\"]+)\"");
+
+    @Test
+    @DisplayName("submit with a label sends it as the batch's metadata {\"fusion_label\": label}")
+    void labelGoesOutAsMetadata() throws Exception {
+        server.enqueue(json(200, "{\"id\": \"file-abc123\", \"object\": \"file\", \"purpose\": \"batch\"}"));
+        server.enqueue(json(200, batch("validating", null, null, "null")));
+
+        api.submit(MODEL, lines("r1", "r2"), "run-7:panel:gpt:chunk-0");
+
+        take();
+        JsonNode create = JSON.readTree(take().getBody().utf8());
+        assertThat(create.path("metadata").path("fusion_label").asText()).isEqualTo("run-7:panel:gpt:chunk-0");
+        assertThat(create.path("input_file_id").asText()).isEqualTo("file-abc123");
+    }
+
+    @Test
+    @DisplayName("submit without a label sends no metadata; a blank or over-512-character label is refused before anything is sent")
+    void noLabelNoMetadata() throws Exception {
+        server.enqueue(json(200, "{\"id\": \"file-abc123\", \"object\": \"file\", \"purpose\": \"batch\"}"));
+        server.enqueue(json(200, batch("validating", null, null, "null")));
+        api.submit(MODEL, lines("r1"));
+        take();
+        assertThat(JSON.readTree(take().getBody().utf8()).has("metadata")).isFalse();
+
+        assertThatThrownBy(() -> api.submit(MODEL, lines("r1"), " ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> api.submit(MODEL, lines("r1"), "x".repeat(513))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("512");
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("find pages through GET /batches (limit=100, after=last_id, newest first) and adopts the batch carrying the label")
+    void findAdoptsAcrossPages() throws Exception {
+        server.enqueue(page(true, listed("batch_c", "other", 10), listed("batch_b", null, 20)));
+        server.enqueue(page(false, listed("batch_a", "mine", 30), listed("batch_0", "mine", 40)));
+
+        var found = api.find(MODEL, "mine", List.of("r1", "r2"));
+
+        assertThat(found).contains(new SubmittedBatch("openai", "batch_a", MODEL, List.of("r1", "r2")));
+        RecordedRequest first = take();
+        assertThat(first.getMethod()).isEqualTo("GET");
+        assertThat(first.getUrl().encodedPath()).isEqualTo("/v1/batches");
+        assertThat(first.getUrl().queryParameter("limit")).isEqualTo("100");
+        assertThat(first.getUrl().queryParameter("after")).isNull();
+        assertThat(first.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(take().getUrl().queryParameter("after")).isEqualTo("batch_b");
+    }
+
+    @Test
+    @DisplayName("find returns empty when no listed batch carries the label, and stops at batches older than 24 h without reading on")
+    void findEmptyWhenNoneMatches() throws Exception {
+        server.enqueue(page(false, listed("batch_b", "other", 10), listed("batch_a", null, 20)));
+        assertThat(api.find(MODEL, "mine", List.of("r1"))).isEmpty();
+
+        server.enqueue(page(true, listed("batch_old", "other", 25 * 3600)));
+        assertThat(api.find(MODEL, "mine", List.of("r1"))).isEmpty();
+        assertThat(server.getRequestCount()).as("no page read past a batch older than 24 h").isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("find after 5xx on every try throws a retryable BatchException, never \"not found\"")
+    void findServerErrorIsRetryable() {
+        for (int i = 0; i < 3; i++) server.enqueue(json(500, "{\"error\": {\"message\": \"The server had an error\", \"type\": \"server_error\"}}"));
+
+        assertThatThrownBy(() -> api.find(MODEL, "mine", List.of("r1"))).isInstanceOfSatisfying(BatchException.class,
+                e -> assertThat(e.retryable()).isTrue());
+        assertThat(server.getRequestCount()).as("tried again, as any read").isEqualTo(3);
+    }
 }

@@ -142,6 +142,20 @@ class OpenRouterBatchApiTest {
         }
 
         @Test
+        @DisplayName("a label is not sent (OpenRouter's submit body documents no metadata), and find asks nothing and finds nothing")
+        void labelNotSentFindEmpty() throws Exception {
+            server.enqueue(json(202, batch("validating", 1, 0, 0, "[]")));
+
+            api.submit(MODEL, lines("r1"), "run-7:chunk-0");
+
+            List<String> fields = new ArrayList<>();
+            JSON.readTree(take().getBody().utf8()).fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactly("endpoint", "model", "completion_window", "requests");
+            assertThat(api.find(MODEL, "run-7:chunk-0", List.of("r1"))).isEmpty();
+            assertThat(server.getRequestCount()).isEqualTo(1);
+        }
+
+        @Test
         @DisplayName("a 500 answer to a submission is not sent again (it may have been taken): retryable, one request only")
         void serverErrorNotResubmitted() {
             server.enqueue(json(500, "{\"error\": {\"code\": 500, \"message\": \"Internal Server Error\"}}"));
