@@ -10,8 +10,10 @@ WORKDIR /src
 COPY pom.xml ./
 COPY schemas schemas
 COPY model model
+COPY broker broker
 COPY topology topology
 # every module the parent pom lists must be there for Maven to read it; only the app's are built
+COPY bench bench
 COPY connectors connectors
 # the Maven repository is cached between builds (BuildKit), not kept in the image
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests -pl topology -am package
@@ -19,6 +21,7 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests -pl topology -am p
 FROM eclipse-temurin:17-jre
 RUN useradd --system --create-home --home-dir /var/lib/fusion fusion
 COPY --from=build /src/topology/target/fusion.jar /opt/fusion/fusion.jar
+# the lean set: serve and the other cluster commands need no embedded broker (topology/target/broker-lib stays out)
 COPY --from=build /src/topology/target/lib /opt/fusion/lib
 COPY deploy/fusion.properties /etc/fusion/fusion.properties
 USER fusion

@@ -1,6 +1,5 @@
 package fusion.cli;
 
-import fusion.runtime.EmbeddedBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,10 +27,11 @@ public final class BrokerCommand implements Callable<Integer> {
             return 2;
         }
         OutputFile.checkDirectory("--state-dir", stateDir);
+        LocalBroker.require("broker");
         StopSignal stop = StopSignal.install("broker", Duration.ofSeconds(30));
-        EmbeddedBroker broker;
+        LocalBroker broker;
         try {
-            broker = EmbeddedBroker.start(stateDir.resolve("kafka"), port);
+            broker = LocalBroker.start("broker", stateDir.resolve("kafka"), port);
         } catch (java.io.IOException e) {
             System.err.println("fusion broker: " + e.getMessage());
             stop.finished();

@@ -4,6 +4,7 @@ import fusion.dataset.DatasetException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fusion", mixinStandardHelpOptions = true, version = "fusion 0.1.0",
         description = "Multi-model deliberation (a panel of LLMs, a judge, an analysis) as a Kafka Streams pipeline.",
         footer = "Add --debug to any command to see the stack trace of an error.",
-        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, ReportCommand.class, RejudgeCommand.class, EvalCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, BrokerCommand.class, ServeCommand.class, SubmitCommand.class, CollectCommand.class, StatusCommand.class, CancelCommand.class, ReportCommand.class, RejudgeCommand.class, EvalCommand.class})
 public final class FusionCommand implements Runnable {
     @Override
     public void run() {
@@ -44,7 +45,9 @@ public final class FusionCommand implements Runnable {
     }
 
     private static CommandLine commandLine(boolean debug) {
-        return new CommandLine(new FusionCommand())
+        CommandLine fusion = new CommandLine(new FusionCommand());
+        for (OptionalCommand command : ServiceLoader.load(OptionalCommand.class)) fusion.addSubcommand(command);
+        return fusion
                 .setParameterExceptionHandler(FusionCommand::badArguments)
                 .setExecutionExceptionHandler((e, command, parsed) -> problem(e, command, debug));
     }

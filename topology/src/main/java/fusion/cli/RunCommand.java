@@ -3,7 +3,6 @@ package fusion.cli;
 import fusion.calls.CallCapacity;
 import fusion.model.ProviderRoutes;
 import fusion.runtime.BulkRun;
-import fusion.runtime.EmbeddedBroker;
 import fusion.runtime.FusionApp;
 import fusion.runtime.FusionConfig;
 import fusion.runtime.MetricsEndpoint;
@@ -98,10 +97,10 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The broker's own log lines, and those of Kafka's clients and RocksDB, go to a file beside its data. */
-    private static EmbeddedBroker startBroker(Path state) throws Exception {
+    private static LocalBroker startBroker(Path state) throws Exception {
         Path log = fusion.runtime.LibraryLogs.to(state.resolve("kafka.log"));
         if (log != null) System.err.println("Kafka's own log in " + log);
-        return EmbeddedBroker.start(state.resolve("kafka"));
+        return LocalBroker.start("run", state.resolve("kafka"), null);
     }
 
     @Override
@@ -121,6 +120,7 @@ public final class RunCommand implements Callable<Integer> {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
             throw new UsageError("--metrics-port " + metricsPort + " is not a port; use 1 to 65535, or 0 for any free one");
         }
+        LocalBroker.require("run");
         BulkRun.Rows rows = BulkRun.read(dataset.of(input), config.pipeline().requestDefaults());
         Simulator simulator = null;
         ProviderRoutes routes;
@@ -136,7 +136,7 @@ public final class RunCommand implements Callable<Integer> {
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
         try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
              var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config, simulator), state);
-             EmbeddedBroker broker = startBroker(state)) {
+             LocalBroker broker = startBroker(state)) {
             // so kcat and other clients can watch the job's topics while it runs
             System.out.println("bootstrap.servers=" + broker.bootstrapServers());
             System.out.flush();

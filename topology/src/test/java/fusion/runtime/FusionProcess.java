@@ -42,6 +42,11 @@ public final class FusionProcess implements AutoCloseable {
         return start(List.of("-cp", System.getProperty("java.class.path"), "fusion.cli.FusionCommand"), workDir, output, env, args);
     }
 
+    /** The same on {@code classPath} instead of this JVM's (the lean runnable set, say). */
+    static FusionProcess startOn(String classPath, Path workDir, Path output, String... args) throws IOException {
+        return start(List.of("-cp", classPath, "fusion.cli.FusionCommand"), workDir, output, Map.of(), args);
+    }
+
     /** The same with another build's {@code fusion.jar} (a released one, say) instead of this JVM's class path. */
     static FusionProcess startJar(Path jar, Path workDir, Path output, String... args) throws IOException {
         return start(List.of("-jar", jar.toString()), workDir, output, Map.of(), args);

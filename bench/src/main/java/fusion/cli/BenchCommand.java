@@ -11,12 +11,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code fusion bench}: the pipeline against a direct fan-out and a naive blocking app, on the simulator. */
+/**
+ * {@code fusion bench}: the pipeline against a direct fan-out and a naive blocking app, on the simulator. In module bench,
+ * out of the production jar; FusionCommand finds it when that module is on the class path (as ./fusion puts it).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures, in one process against the built-in simulator: a. the pipeline (embedded broker, exactly-once), "
                 + "b. a direct CompletableFuture fan-out with the same client and limits (no Kafka), c. a naive Streams app that blocks on calls.",
                 "Scenarios: i (10k requests, 1 s ± 20%%, 256 in flight per model), ii (20k at zero latency), iii (100k at 200 ms, against a 10k base)."})
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, OptionalCommand {
     @Option(names = "--scenarios", split = ",", defaultValue = "i,ii,iii-10k,iii", description = "which scenarios (default ${DEFAULT-VALUE})")
     List<String> scenarios;
 
