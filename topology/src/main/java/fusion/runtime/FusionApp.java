@@ -68,8 +68,10 @@ public final class FusionApp implements AutoCloseable {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        StartupTrace.mark("topics created, streams app starting");
         streams.start();
         awaitRunning(streams);
+        StartupTrace.mark("streams app running");
         return new FusionApp(streams);
     }
 
@@ -155,10 +157,12 @@ public final class FusionApp implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
+            List<String> used = topics.used(auditTopics, events);
+            int partitions = partitionsOfTheJob(admin, used, existing, s.partitions());
             // An audit topic nothing writes to is not created: off by default, they would only sit there empty.
-            for (String name : topics.used(auditTopics, events)) {
+            for (String name : used) {
                 if (existing.contains(name)) continue;
-                NewTopic topic = new NewTopic(name, s.partitions(), s.replication());
+                NewTopic topic = new NewTopic(name, partitions, s.replication());
                 if (topics.compacted().contains(name)) {
                     // one result per request id, one command per batch: compaction keeps the latest
                     topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
@@ -176,14 +180,29 @@ public final class FusionApp implements AutoCloseable {
         }
     }
 
+    /**
+     * A topic missing from a job that has topics already gets as many partitions as they have, whatever the setting
+     * says now: the pipeline's topics are co-partitioned, and a job begun with another count (an earlier default,
+     * another fusion.partitions) keeps its own.
+     */
+    private static int partitionsOfTheJob(Admin admin, List<String> used, Set<String> existing, int configured)
+            throws InterruptedException, ExecutionException {
+        List<String> present = used.stream().filter(existing::contains).toList();
+        if (present.isEmpty() || present.size() == used.size()) return configured;
+        return admin.describeTopics(present).allTopicNames().get().values().stream()
+                .mapToInt(d -> d.partitions().size()).max().orElse(configured);
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
 
     @Override
     public void close() {
+        StartupTrace.mark("streams app closing");
         // Leave the group on the way out: otherwise the next start waits a session timeout (45 s) for this member to expire.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        StartupTrace.mark("streams app closed");
     }
 }
