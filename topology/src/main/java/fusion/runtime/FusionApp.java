@@ -172,11 +172,38 @@ public final class FusionApp implements AutoCloseable {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
                 throw new IllegalStateException("could not create the pipeline's topics: " + e.getCause().getMessage(), e.getCause());
             }
+        }
+    }
+
+    /** How long new topics may take to reach the brokers' metadata; a controller under load has taken seconds. */
+    private static final Duration TOPICS_KNOWN = Duration.ofSeconds(30);
+
+    /**
+     * The controller has made the topics when creation returns, but a broker may not know them yet, and a global store
+     * that starts then fails ("no partitions available for topic fusion.completed-calls"): seen once the start got fast.
+     * Waits until a broker names a leader for every partition.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + TOPICS_KNOWN.toNanos();
+        while (true) {
+            try {
+                boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) throw e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the pipeline's new topics " + names + " have no leader after " + TOPICS_KNOWN.toSeconds()
+                        + " s; check the brokers, then run the same command again");
+            }
+            Thread.sleep(20);
         }
     }
 
