@@ -9,12 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +30,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** Where the start's steps are told (the CLI's start-up trace); this module knows nothing of the CLI. */
+    private static volatile java.util.function.Consumer<String> steps = step -> {};
+
+    /** Tells each step of a start ("broker started", "broker coordinators ready") to {@code trace}. */
+    public static void reportStepsTo(java.util.function.Consumer<String> trace) {
+        steps = trace;
+    }
     private static final String CLUSTER_ID_FILE = "cluster.id";
 
     private final KafkaRaftServer server;
@@ -39,6 +50,57 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Starts a broker whose data lives under {@code dir}, formatting it on first use. */
     public static EmbeddedBroker start(Path dir) throws IOException {
         return start(dir, null);
+    }
+
+    /**
+     * The same, on a thread of its own: the seconds a start takes (most of them loading the broker's classes and
+     * electing its controller) pass while the caller reads its dataset and starts its simulator.
+     */
+    public static Starting startInBackground(Path dir) {
+        CompletableFuture<EmbeddedBroker> start = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                start.complete(start(dir));
+            } catch (Throwable e) {
+                start.completeExceptionally(e);
+            }
+        }, "embedded-broker-start");
+        thread.start();
+        return new Starting(start);
+    }
+
+    /** A broker on its way up. Closed without {@link #get()}, it stops the broker once it is up: never half started. */
+    public static final class Starting implements AutoCloseable {
+        private final CompletableFuture<EmbeddedBroker> start;
+        private boolean taken;
+
+        private Starting(CompletableFuture<EmbeddedBroker> start) {
+            this.start = start;
+        }
+
+        /** Waits until the broker is up; the caller closes it from then on. */
+        public EmbeddedBroker get() throws IOException, InterruptedException {
+            try {
+                EmbeddedBroker broker = start.get();
+                taken = true;
+                return broker;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) throw io;
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error error) throw error;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (taken) return;
+            try {
+                start.join().close();
+            } catch (java.util.concurrent.CompletionException failed) {
+                // it did not start: nothing to stop, and the caller is already on its way out with its own error
+            }
+        }
     }
 
     /**
@@ -88,9 +150,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         format(dir, logDir, config);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
+        steps.accept("broker started");
         String bootstrap = "127.0.0.1:" + port;
         log.info("embedded Kafka broker on {}, data in {}", bootstrap, logDir);
         abortHangingTransactions(bootstrap);
+        steps.accept("broker checked for hanging transactions");
+        warmCoordinators(bootstrap);
         return new EmbeddedBroker(server, bootstrap);
     }
 
@@ -105,6 +170,38 @@ public final class EmbeddedBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * The broker creates its offsets and transaction topics when a client first looks for a coordinator, and a
+     * client that asks then is told to come back (not the coordinator; loading) until they are loaded. Asking at once,
+     * on a thread of its own, makes them while the caller creates its topics, so the streams app's first rebalance
+     * and its first transaction find them ready. Only a look-up: the group and the transactional id asked for are none
+     * that exist, and a failure here only means a client asks again later, as it would have anyway.
+     */
+    private static void warmCoordinators(String bootstrap) {
+        Thread thread = new Thread(() -> {
+            Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            try {
+                for (KafkaFuture<?> lookUp : java.util.List.of(admin.describeConsumerGroups(java.util.List.of(WARM_UP_ID)).all(),
+                        admin.describeTransactions(java.util.Set.of(WARM_UP_ID)).all())) {
+                    try {
+                        lookUp.get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException | TimeoutException answered) {
+                        // "no such group", "no such transactional id": the coordinator answered, so it is ready
+                    }
+                }
+                steps.accept("broker coordinators ready");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                admin.close(java.time.Duration.ZERO);
+            }
+        }, "embedded-broker-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static final String WARM_UP_ID = "fusion-embedded-broker-warm-up";
 
     public String bootstrapServers() {
         return bootstrapServers;

@@ -23,6 +23,7 @@ public final class FusionCommand implements Runnable {
     static final String DEBUG = "--debug";
 
     public static void main(String[] args) {
+        fusion.runtime.StartupTrace.mark("main");
         // On a 2-core machine the common pool has parallelism 1, and then every async completion
         // (the JDK HttpClient's among them) starts a new thread. Give it a real pool before first use.
         if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {

@@ -27,7 +27,38 @@ final class LocalBroker implements AutoCloseable {
      */
     static LocalBroker start(String command, Path dir, Integer port) throws IOException {
         require(command);
+        EmbeddedBroker.reportStepsTo(fusion.runtime.StartupTrace::mark);
         return new LocalBroker(EmbeddedBroker.start(dir, port));
+    }
+
+    /**
+     * Starts the broker on a thread of its own (see {@link EmbeddedBroker#startInBackground(Path)}), so the caller starts
+     * its other parts meanwhile.
+     *
+     * @throws UsageError when the broker's jars are not on the class path
+     */
+    static Starting startInBackground(String command, Path dir) {
+        require(command);
+        EmbeddedBroker.reportStepsTo(fusion.runtime.StartupTrace::mark);
+        return new Starting(EmbeddedBroker.startInBackground(dir));
+    }
+
+    /** A broker on its way up; closed without {@link #get()}, it stops the broker once it is up. */
+    static final class Starting implements AutoCloseable {
+        private final EmbeddedBroker.Starting starting;
+
+        private Starting(EmbeddedBroker.Starting starting) {
+            this.starting = starting;
+        }
+
+        LocalBroker get() throws IOException, InterruptedException {
+            return new LocalBroker(starting.get());
+        }
+
+        @Override
+        public void close() {
+            starting.close();
+        }
     }
 
     static void require(String command) {

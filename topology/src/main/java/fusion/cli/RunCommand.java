@@ -96,11 +96,15 @@ public final class RunCommand implements Callable<Integer> {
                 .stopWhen(() -> refused.get() != null);
     }
 
-    /** The broker's own log lines, and those of Kafka's clients and RocksDB, go to a file beside its data. */
-    private static LocalBroker startBroker(Path state) throws Exception {
+    /**
+     * The broker's own log lines, and those of Kafka's clients and RocksDB, go to a file beside its data. It starts on
+     * a thread of its own, and RocksDB's library loads on another, while the simulator and the model clients start.
+     */
+    private static LocalBroker.Starting startBroker(Path state) {
         Path log = fusion.runtime.LibraryLogs.to(state.resolve("kafka.log"));
         if (log != null) System.err.println("Kafka's own log in " + log);
-        return LocalBroker.start("run", state.resolve("kafka"), null);
+        fusion.runtime.BoundedRocksDb.loadInBackground();
+        return LocalBroker.startInBackground("run", state.resolve("kafka"));
     }
 
     @Override
@@ -122,28 +126,31 @@ public final class RunCommand implements Callable<Integer> {
         }
         LocalBroker.require("run");
         BulkRun.Rows rows = BulkRun.read(dataset.of(input), config.pipeline().requestDefaults());
-        Simulator simulator = null;
-        ProviderRoutes routes;
-        if (simulate) {
-            simulator = Simulator.start(SimulatorConfig.fromProperties(config.values()));
-            routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
-            System.err.println("simulating every model on " + simulator.baseUrl());
-        } else {
-            routes = ModelProviders.configured("run", config, ", or pass --simulate to use the built-in simulator");
-            if (routes == null) return 2;
+        ProviderRoutes configured = null;
+        if (!simulate) {
+            configured = ModelProviders.configured("run", config, ", or pass --simulate to use the built-in simulator");
+            if (configured == null) return 2;
         }
         MetricsEndpoint metrics = metricsPort == null ? null : MetricsEndpoint.start(metricsPort);
         if (metrics != null) System.err.println("metrics on http://localhost:" + metrics.port() + "/metrics");
-        try (var client = ModelCalls.open(routes, config, Metrics.globalRegistry);
-             var calls = ModelCalls.withToolLoop(client, routes, ModelCalls.webTools(config, simulator), state);
-             LocalBroker broker = startBroker(state)) {
+        fusion.runtime.StartupTrace.mark("arguments and dataset read");
+        // Every check is done: the broker starts on a thread of its own, while the simulator and the model clients start.
+        try (LocalBroker.Starting starting = startBroker(state);
+             Simulator simulator = simulate ? startSimulator(config) : null;
+             var client = ModelCalls.open(routes(simulator, configured), config, Metrics.globalRegistry);
+             var calls = ModelCalls.withToolLoop(client, routes(simulator, configured), ModelCalls.webTools(config, simulator), state);
+             LocalBroker broker = starting.get()) {
+            fusion.runtime.StartupTrace.mark("broker up");
             // so kcat and other clients can watch the job's topics while it runs
             System.out.println("bootstrap.servers=" + broker.bootstrapServers());
             System.out.flush();
             Topics topics = config.topics();
+            // One instance, so a partition per stream thread is all the parallelism there is to have (calls run
+            // asynchronously within a task); every further partition is one more task to set up, restore and close.
+            int streamThreads = config.integer("fusion.stream-threads", 1);
             FusionApp.Settings settings = new FusionApp.Settings(broker.bootstrapServers(),
                     config.string("fusion.application-id", "fusion"), state.resolve("streams"),
-                    config.integer("fusion.partitions", 4), (short) 1, config.integer("fusion.stream-threads", 1),
+                    config.integer("fusion.partitions", streamThreads), (short) 1, streamThreads,
                     embeddedClientSettings(config));
             CallCapacity capacity = config.capacity();
             var refused = new java.util.concurrent.atomic.AtomicReference<fusion.model.resilience.ProviderRefusal>();
@@ -172,6 +179,7 @@ public final class RunCommand implements Callable<Integer> {
                 System.err.println("fusion run: stopped: " + refused.get().describe());
                 return 2;
             }
+            fusion.runtime.StartupTrace.mark("results written");
             System.out.println(summary.describe());
             long paidHere = capacity.budget().callsByThisProcess();
             if (paidHere < summary.calls()) {
@@ -185,9 +193,19 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.println("report in " + report);
             }
         } finally {
-            if (simulator != null) simulator.close();
+            fusion.runtime.StartupTrace.mark("broker closed");
             if (metrics != null) metrics.close();
         }
         return 0;
+    }
+
+    private static Simulator startSimulator(FusionConfig config) {
+        Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(config.values()));
+        System.err.println("simulating every model on " + simulator.baseUrl());
+        return simulator;
+    }
+
+    private static ProviderRoutes routes(Simulator simulator, ProviderRoutes configured) {
+        return simulator != null ? ProviderRoutes.single("simulator", simulator.baseUrl(), null) : configured;
     }
 }

@@ -35,6 +35,20 @@ public final class BoundedRocksDb implements RocksDBConfigSetter {
         }
     }
 
+    /**
+     * Loads RocksDB's native library on a thread of its own. The first load unpacks a 15 MB library from its jar into
+     * the temporary directory, a few hundred milliseconds that otherwise pass on the streams app's start, before its
+     * global stores open; begun while the broker starts, they pass there. A store that opens meanwhile waits for it.
+     */
+    public static void loadInBackground() {
+        Thread thread = new Thread(() -> {
+            java.util.Objects.requireNonNull(Budget.CACHE); // the budget's first use loads the library
+            StartupTrace.mark("RocksDB loaded");
+        }, "rocksdb-load");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();

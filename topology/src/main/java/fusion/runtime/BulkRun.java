@@ -148,6 +148,7 @@ public final class BulkRun {
 
     private RunSummary submitAndCollect(Plan plan, ResultSink sink, long started) {
         new Submitter(clientConfig).submit(topics.requests(), plan.toSend());
+        StartupTrace.mark("requests submitted");
         return new ResultCollector(clientConfig, topics.results(), progress)
                 .collect(r -> r.getAttempt() >= plan.wantedAttempt().getOrDefault(r.getRequestId(), 1), plan.rows().requests().keySet(),
                         ResultCollector.Until.ALL_EXPECTED, sink, started, plan.rows().unreadable().size(), stop);

@@ -68,8 +68,10 @@ public final class FusionApp implements AutoCloseable {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        StartupTrace.mark("topics created, streams app starting");
         streams.start();
         awaitRunning(streams);
+        StartupTrace.mark("streams app running");
         return new FusionApp(streams);
     }
 
@@ -155,10 +157,12 @@ public final class FusionApp implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
+            List<String> used = topics.used(auditTopics, events);
+            int partitions = partitionsOfTheJob(admin, used, existing, s.partitions());
             // An audit topic nothing writes to is not created: off by default, they would only sit there empty.
-            for (String name : topics.used(auditTopics, events)) {
+            for (String name : used) {
                 if (existing.contains(name)) continue;
-                NewTopic topic = new NewTopic(name, s.partitions(), s.replication());
+                NewTopic topic = new NewTopic(name, partitions, s.replication());
                 if (topics.compacted().contains(name)) {
                     // one result per request id, one command per batch: compaction keeps the latest
                     topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
@@ -168,6 +172,7 @@ public final class FusionApp implements AutoCloseable {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
@@ -176,14 +181,55 @@ public final class FusionApp implements AutoCloseable {
         }
     }
 
+    /** How long new topics may take to reach the brokers' metadata; a controller under load has taken seconds. */
+    private static final Duration TOPICS_KNOWN = Duration.ofSeconds(30);
+
+    /**
+     * The controller has made the topics when creation returns, but a broker may not know them yet, and a global store
+     * that starts then fails ("no partitions available for topic fusion.completed-calls"): seen once the start got fast.
+     * Waits until a broker names a leader for every partition.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + TOPICS_KNOWN.toNanos();
+        while (true) {
+            try {
+                boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) throw e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the pipeline's new topics " + names + " have no leader after " + TOPICS_KNOWN.toSeconds()
+                        + " s; check the brokers, then run the same command again");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * A topic missing from a job that has topics already gets as many partitions as they have, whatever the setting
+     * says now: the pipeline's topics are co-partitioned, and a job begun with another count (an earlier default,
+     * another fusion.partitions) keeps its own.
+     */
+    private static int partitionsOfTheJob(Admin admin, List<String> used, Set<String> existing, int configured)
+            throws InterruptedException, ExecutionException {
+        List<String> present = used.stream().filter(existing::contains).toList();
+        if (present.isEmpty() || present.size() == used.size()) return configured;
+        return admin.describeTopics(present).allTopicNames().get().values().stream()
+                .mapToInt(d -> d.partitions().size()).max().orElse(configured);
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
 
     @Override
     public void close() {
+        StartupTrace.mark("streams app closing");
         // Leave the group on the way out: otherwise the next start waits a session timeout (45 s) for this member to expire.
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        StartupTrace.mark("streams app closed");
     }
 }

@@ -40,8 +40,8 @@ public final class FusionConfig {
      * {@code kafka.security.protocol=SASL_SSL}: lower case, {@code _} for a dot, {@code __} for a dash.
      */
     /** Variables of the JVM launchers (ours and Kafka's scripts), not client settings. */
-    private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("FUSION_JAVA_OPTS", "KAFKA_HOME", "KAFKA_OPTS",
-            "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_JMX_OPTS", "KAFKA_DEBUG",
+    private static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("FUSION_JAVA_OPTS", "FUSION_CDS",
+            StartupTrace.VARIABLE, "KAFKA_HOME", "KAFKA_OPTS", "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_JMX_OPTS", "KAFKA_DEBUG",
             "KAFKA_LOG_DIR");
 
     static Map<String, String> fromEnvironment(Map<String, String> env) {

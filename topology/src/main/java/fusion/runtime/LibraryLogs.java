@@ -48,7 +48,7 @@ public final class LibraryLogs {
                 earlier.stop();
             }
             // children that logback.xml silences (ReplicaManager's retriable rejections) keep their own level
-            logger.setLevel(Level.WARN);
+            logger.setLevel(StartupTrace.enabled() ? Level.INFO : Level.WARN);
             logger.setAdditive(false);
             logger.addAppender(appender);
         }

@@ -68,6 +68,7 @@ public final class ResultCollector {
                     FusionResult result = record.value();
                     if (!wanted.test(result)) continue;
                     sink.write(result);
+                    if (written.isEmpty()) StartupTrace.mark("first result collected");
                     written.add(record.key());
                     tally.add(result);
                 }

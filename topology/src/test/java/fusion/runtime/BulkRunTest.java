@@ -103,4 +103,38 @@ class BulkRunTest {
                     assertThat(admin.listTopics().names().get()).contains("fusion.panel-tasks", "fusion.panel-responses"));
         }
     }
+
+    @Test
+    @DisplayName("a job's topics exist with 4 partitions, fusion.partitions now says 1 → a topic missing from it is made with 4, co-partitioned with the rest")
+    void missingTopicOfAJobTakesTheJobsPartitions() throws Exception {
+        assertThat(partitionCounts(new int[] {4, 1}, List.of("fusion.requests", "fusion.panel-tasks", "fusion.panel-responses")))
+                .containsOnly(4);
+    }
+
+    @Test
+    @DisplayName("a new job with fusion.partitions 1 → its topics are made with 1 partition")
+    void newJobTakesTheConfiguredPartitions() throws Exception {
+        assertThat(partitionCounts(new int[] {1}, Topics.withDefaultPrefix().used(false))).containsOnly(1);
+    }
+
+    /**
+     * Creates the pipeline's topics once per count in {@code settings}, in that order (audit topics on from the second
+     * time), and returns the partition counts of {@code topics}.
+     */
+    private List<Integer> partitionCounts(int[] settings, List<String> topics) throws Exception {
+        Topics pipeline = Topics.withDefaultPrefix();
+        try (KafkaClusterTestKit kafka = KafkaTestCluster.start();
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            for (int i = 0; i < settings.length; i++) {
+                boolean audit = i > 0;
+                FusionApp.createTopics(new FusionApp.Settings(kafka.bootstrapServers(), "fusion", dir.resolve("job" + i), settings[i],
+                        (short) 1, 1, Map.of()), pipeline, audit);
+                // created is not yet listed: the broker learns of new topics from the controller a moment later
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> admin.listTopics().names().get().containsAll(pipeline.used(audit)));
+            }
+            return admin.describeTopics(topics).allTopicNames().get().values().stream().map(d -> d.partitions().size()).toList();
+        }
+    }
 }
