@@ -26,8 +26,7 @@ final class LocalBroker implements AutoCloseable {
      * @throws UsageError when the broker's jars are not on the class path
      */
     static LocalBroker start(String command, Path dir, Integer port) throws IOException {
-        require(command);
-        EmbeddedBroker.reportStepsTo(fusion.runtime.StartupTrace::mark);
+        prepare(command);
         return new LocalBroker(EmbeddedBroker.start(dir, port));
     }
 
@@ -38,8 +37,7 @@ final class LocalBroker implements AutoCloseable {
      * @throws UsageError when the broker's jars are not on the class path
      */
     static Starting startInBackground(String command, Path dir) {
-        require(command);
-        EmbeddedBroker.reportStepsTo(fusion.runtime.StartupTrace::mark);
+        prepare(command);
         return new Starting(EmbeddedBroker.startInBackground(dir));
     }
 
@@ -59,6 +57,12 @@ final class LocalBroker implements AutoCloseable {
         public void close() {
             starting.close();
         }
+    }
+
+    /** Checks the jars are there, then has the broker tell its start's steps to the start-up trace. */
+    private static void prepare(String command) {
+        require(command);
+        EmbeddedBroker.reportStepsTo(fusion.runtime.StartupTrace::mark);
     }
 
     static void require(String command) {

@@ -38,6 +38,18 @@ final class ModelProviders {
         return null;
     }
 
+    /** The built-in simulator, started with the settings' {@code fusion.simulator.*}, saying on stderr where it listens. */
+    static fusion.simulator.Simulator startSimulator(FusionConfig config) {
+        var simulator = fusion.simulator.Simulator.start(fusion.simulator.SimulatorConfig.fromProperties(config.values()));
+        System.err.println("simulating every model on " + simulator.baseUrl());
+        return simulator;
+    }
+
+    /** Every model call to {@code simulator}. */
+    static ProviderRoutes simulated(fusion.simulator.Simulator simulator) {
+        return ProviderRoutes.single("simulator", simulator.baseUrl(), null);
+    }
+
     private static String keylessHint(ProviderConfig provider) {
         if (OPENROUTER_HOST.equalsIgnoreCase(provider.baseUrl().getHost())) return "";
         return ", or set fusion.provider." + provider.name() + ".api-key-required=false if it takes none";

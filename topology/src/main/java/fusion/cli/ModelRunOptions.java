@@ -40,9 +40,8 @@ public final class ModelRunOptions {
     /** The simulator when --simulate is given, else the configured providers; null after saying on stderr which key is missing. */
     Models models(String command, fusion.runtime.FusionConfig config) {
         if (simulate) {
-            var simulator = fusion.simulator.Simulator.start(fusion.simulator.SimulatorConfig.fromProperties(config.values()));
-            System.err.println("simulating every model on " + simulator.baseUrl());
-            return new Models(fusion.model.ProviderRoutes.single("simulator", simulator.baseUrl(), null), simulator);
+            var simulator = ModelProviders.startSimulator(config);
+            return new Models(ModelProviders.simulated(simulator), simulator);
         }
         var routes = ModelProviders.configured(command, config, ", or pass --simulate to use the built-in simulator");
         return routes == null ? null : new Models(routes, null);

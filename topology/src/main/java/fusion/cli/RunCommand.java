@@ -11,7 +11,6 @@ import fusion.runtime.ResultSink;
 import fusion.runtime.RunProgress;
 import fusion.runtime.RunSummary;
 import fusion.simulator.Simulator;
-import fusion.simulator.SimulatorConfig;
 import fusion.topology.Topics;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
@@ -136,7 +135,7 @@ public final class RunCommand implements Callable<Integer> {
         fusion.runtime.StartupTrace.mark("arguments and dataset read");
         // Every check is done: the broker starts on a thread of its own, while the simulator and the model clients start.
         try (LocalBroker.Starting starting = startBroker(state);
-             Simulator simulator = simulate ? startSimulator(config) : null;
+             Simulator simulator = simulate ? ModelProviders.startSimulator(config) : null;
              var client = ModelCalls.open(routes(simulator, configured), config, Metrics.globalRegistry);
              var calls = ModelCalls.withToolLoop(client, routes(simulator, configured), ModelCalls.webTools(config, simulator), state);
              LocalBroker broker = starting.get()) {
@@ -199,13 +198,7 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Simulator startSimulator(FusionConfig config) {
-        Simulator simulator = Simulator.start(SimulatorConfig.fromProperties(config.values()));
-        System.err.println("simulating every model on " + simulator.baseUrl());
-        return simulator;
-    }
-
     private static ProviderRoutes routes(Simulator simulator, ProviderRoutes configured) {
-        return simulator != null ? ProviderRoutes.single("simulator", simulator.baseUrl(), null) : configured;
+        return simulator != null ? ModelProviders.simulated(simulator) : configured;
     }
 }

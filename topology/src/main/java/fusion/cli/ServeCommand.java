@@ -37,9 +37,8 @@ public final class ServeCommand implements Callable<Integer> {
         fusion.simulator.Simulator simulator = null;
         ProviderRoutes routes;
         if (simulate) {
-            simulator = fusion.simulator.Simulator.start(fusion.simulator.SimulatorConfig.fromProperties(config.values()));
-            routes = ProviderRoutes.single("simulator", simulator.baseUrl(), null);
-            System.err.println("simulating every model on " + simulator.baseUrl());
+            simulator = ModelProviders.startSimulator(config);
+            routes = ModelProviders.simulated(simulator);
         } else {
             routes = ModelProviders.configured("serve", config, ", or pass --simulate to use the built-in simulator");
             if (routes == null) return 2;
